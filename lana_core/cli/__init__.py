@@ -1,0 +1,1 @@
+"""The ``lana`` command-line tool."""

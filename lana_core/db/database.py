@@ -1,0 +1,109 @@
+"""Connections and the unit of work.
+
+A ``UnitOfWork`` is one PostgreSQL transaction: every write of a business operation (events,
+outbox, ledger transaction) happens through it, and nothing is kept unless ``commit()`` is called
+before the ``with`` block ends.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from lana_core.clock import Clock, SystemClock
+from lana_core.config import Settings
+from lana_core.db.embedded import EmbeddedPostgres
+from lana_core.errors import LanaError
+
+
+def resolve_database_url(settings: Settings | None = None, *, start: bool = True) -> str:
+    """``LANA_DATABASE_URL`` if set, else the embedded server's URL (started if ``start``)."""
+    settings = settings or Settings.from_env()
+    if settings.database_url:
+        return settings.database_url
+    server = EmbeddedPostgres(settings.pgdata)
+    if server.status().running:
+        return server.url()
+    if not start:
+        raise LanaError("the embedded database is not running (start it with `lana db start`)")
+    return server.start()
+
+
+class Database:
+    """A connection pool over one PostgreSQL database, and the clock its writes are stamped with."""
+
+    def __init__(self, url: str, *, clock: Clock | None = None, max_connections: int = 8) -> None:
+        self.url = url
+        self.clock = clock or SystemClock()
+        self._max = max_connections
+        self._pool: ConnectionPool | None = None
+
+    @property
+    def pool(self) -> ConnectionPool:
+        if self._pool is None:
+            self._pool = ConnectionPool(
+                self.url, min_size=1, max_size=self._max, open=True, name="lana"
+            )
+        return self._pool
+
+    def connect(self, *, autocommit: bool = False) -> psycopg.Connection:
+        """A new connection of its own (for long-lived workers); the caller closes it."""
+        return psycopg.connect(self.url, autocommit=autocommit)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class UnitOfWork:
+    """One database transaction. ``with db.unit_of_work() as uow: ...; uow.commit()``.
+
+    Leaving the block without ``commit()`` (or with an exception) rolls everything back.
+    """
+
+    def __init__(self, db: Database, conn: psycopg.Connection | None = None) -> None:
+        self.db = db
+        self.clock = db.clock
+        self._given_conn = conn
+        self._conn: psycopg.Connection | None = None
+        self._committed = False
+
+    @property
+    def conn(self) -> psycopg.Connection:
+        if self._conn is None:
+            raise RuntimeError("the unit of work is not open (use it in a `with` block)")
+        return self._conn
+
+    def __enter__(self) -> UnitOfWork:
+        self._conn = self._given_conn or self.db.pool.getconn()
+        self._committed = False
+        from lana_core.ledger import Ledger
+
+        self.ledger = Ledger(self._conn, clock=self.clock)
+        return self
+
+    def commit(self) -> None:
+        self.conn.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    def __exit__(self, *exc: object) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if not self._committed or exc[0] is not None:
+            conn.rollback()
+        if self._given_conn is None:
+            self.db.pool.putconn(conn)
