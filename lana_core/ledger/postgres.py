@@ -265,13 +265,14 @@ class Ledger:
         return found
 
     def set_members(self, set_ref: AccountRef) -> list[Account | AccountSet]:
+        """The direct members of a set, by code."""
         parent = self.account_set(set_ref)
         rows = self.conn.execute(
-            "SELECT member_account_id, member_set_id FROM ledger.account_set_members "
-            "WHERE set_id = %s ORDER BY created_at, member_account_id, member_set_id",
+            "SELECT member_account_id, member_set_id FROM ledger.account_set_members WHERE set_id = %s",
             (parent.id,),
         ).fetchall()
-        return [self.account(a) if a else self.account_set(s) for a, s in rows]
+        members = [self.account(a) if a else self.account_set(s) for a, s in rows]
+        return sorted(members, key=lambda m: m.code)
 
     def lock_account(self, ref: AccountRef) -> Account:
         return self._set_status(ref, AccountStatus.LOCKED)

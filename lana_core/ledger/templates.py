@@ -108,7 +108,7 @@ class TransactionTemplate:
                         raise ValueError(f"template {self.code}: entry {i} uses undeclared {value.name!r}")
                     if param.type is not ptype:
                         raise ValueError(
-                            f"template {self.code}: entry {i} {attr} needs a {ptype} parameter, "
+                            f"template {self.code}: entry {i} {attr} needs a parameter of type {ptype}, "
                             f"{value.name!r} is {param.type}"
                         )
 

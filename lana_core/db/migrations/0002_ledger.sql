@@ -237,6 +237,8 @@ CREATE TRIGGER balance_history_no_truncate BEFORE TRUNCATE ON ledger.balance_his
     FOR EACH STATEMENT EXECUTE FUNCTION lana_refuse_change();
 CREATE TRIGGER account_set_members_append_only BEFORE UPDATE OR DELETE ON ledger.account_set_members
     FOR EACH ROW EXECUTE FUNCTION lana_refuse_change();
+CREATE TRIGGER account_set_members_no_truncate BEFORE TRUNCATE ON ledger.account_set_members
+    FOR EACH STATEMENT EXECUTE FUNCTION lana_refuse_change();
 
 
 -- Input rows of ledger.post_transactions (one JSON object each).
