@@ -11,6 +11,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -83,16 +84,25 @@ def template_db(server_url: str) -> str:
     return TEMPLATE
 
 
-@pytest.fixture
-def database_url(server: tuple[str, bool], template_db: str) -> Iterator[str]:
+@contextmanager
+def fresh_database(server: tuple[str, bool], template: str) -> Iterator[str]:
+    """A new database copied from the migrated template, dropped afterwards."""
     server_url, embedded = server
     name = f"lana_test_{uuid.uuid4().hex[:12]}"
     strategy = " STRATEGY FILE_COPY" if embedded else ""
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"{strategy}')
-    yield with_dbname(server_url, name)
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}')
+    try:
+        yield with_dbname(server_url, name)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(server: tuple[str, bool], template_db: str) -> Iterator[str]:
+    with fresh_database(server, template_db) as url:
+        yield url
 
 
 @pytest.fixture

@@ -72,10 +72,10 @@ def export_entries(
                     count += 1
                     if on_progress and count % 5000 == 0:
                         on_progress(count)
+        if on_progress:
+            on_progress(count)
         os.replace(tmp_name, output)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    if on_progress:
-        on_progress(count)
     return count
