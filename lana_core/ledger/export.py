@@ -1,6 +1,7 @@
 """Exporting ledger entries to CSV for reconciliation with other tools.
 
-One row per entry, amounts in integer minor units, in the order the ledger recorded them. The
+One row per entry, amounts in integer minor units, in the order the ledger recorded them
+(recorded time, then transaction id, then entry index: the same books give the same file). The
 file is written next to its destination and renamed into place, so a failed export never
 leaves a half-written file behind.
 """
@@ -63,7 +64,7 @@ def export_entries(
                       JOIN ledger.accounts a ON a.id = e.account_id
                      WHERE (%(from)s::date IS NULL OR e.effective_date >= %(from)s)
                        AND (%(to)s::date IS NULL OR e.effective_date <= %(to)s)
-                     ORDER BY e.id
+                     ORDER BY e.recorded_at, e.transaction_id, e.entry_index
                     """,
                     {"from": date_from, "to": date_to},
                 )

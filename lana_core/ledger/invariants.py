@@ -2,6 +2,7 @@
 
 Each check is one query returning the rows that violate it (none when the books are sound):
 
+- every entry belongs to a recorded transaction (same dates) and an account of its journal;
 - every transaction balances per currency and layer, with at least two entries;
 - every current balance equals the sum of its account's entries;
 - every current balance equals the latest row of its append-only history, whose version
@@ -32,6 +33,13 @@ def _differs(left: str, right: str) -> str:
 
 
 CHECKS: dict[str, str] = {
+    "entries belong to a recorded transaction and an existing account": """
+        SELECT e.transaction_id, e.entry_index FROM ledger.entries e
+          LEFT JOIN ledger.transactions t ON t.id = e.transaction_id
+          LEFT JOIN ledger.accounts a ON a.id = e.account_id
+         WHERE t.id IS NULL OR a.id IS NULL OR t.journal_id <> a.journal_id
+            OR t.effective_date <> e.effective_date OR t.recorded_at <> e.recorded_at
+    """,
     "transactions balance per currency and layer": """
         SELECT transaction_id, currency, layer,
                sum(CASE direction WHEN 'debit' THEN amount ELSE -amount END) AS excess
@@ -39,9 +47,9 @@ CHECKS: dict[str, str] = {
         HAVING sum(CASE direction WHEN 'debit' THEN amount ELSE -amount END) <> 0
     """,
     "transactions have at least two entries": """
-        SELECT t.id, count(e.id) FROM ledger.transactions t
+        SELECT t.id, count(e.transaction_id) FROM ledger.transactions t
           LEFT JOIN ledger.entries e ON e.transaction_id = t.id
-         GROUP BY t.id HAVING count(e.id) < 2
+         GROUP BY t.id HAVING count(e.transaction_id) < 2
     """,
     "balances equal the sum of entries": f"""
         WITH sums AS (SELECT account_id, currency, {_SIDES} FROM ledger.entries GROUP BY 1, 2)

@@ -9,13 +9,13 @@ the operation is kept.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
 
+import orjson
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -101,7 +101,6 @@ class Ledger:
         self.conn = conn
         self.clock = clock or SystemClock()
         self.ids = ids
-        self._account_ids: dict[str, UUID] = {}  # code -> id; both never change
         self._journals: dict[str, Journal] = {}
 
     # --- journals -----------------------------------------------------------------------
@@ -182,7 +181,6 @@ class Ledger:
             ),
         ).fetchone()
         account = _account(row)
-        self._account_ids[account.code] = account.id
         for parent in member_of:
             self.add_member(parent, account.id)
         return account
@@ -375,14 +373,11 @@ class Ledger:
         if not requests:
             return []
         prepared = [self._prepare(r) for r in requests]
-        self._resolve_codes({line.account for p in prepared for line in p.lines if isinstance(line.account, str)})
         payload_txs: list[dict[str, Any]] = []
         payload_entries: list[dict[str, Any]] = []
         for ord_, p in enumerate(prepared, start=1):
-            lines = [
-                (self._account_ids[line.account] if isinstance(line.account, str) else line.account, line)
-                for line in p.lines
-            ]
+            # Accounts travel as given (id or code); the database resolves codes. The content hash
+            # covers them as given too: a retry repeats its request, it does not rewrite it.
             content = {
                 "journal_id": str(p.journal_id),
                 "effective_date": p.effective_date.isoformat(),
@@ -390,23 +385,22 @@ class Ledger:
                 "description": p.description,
                 "reverses": str(p.reverses) if p.reverses else None,
                 "entries": [
-                    [str(acc), ln.direction.value, ln.amount, ln.currency.value, ln.layer.value, ln.description]
-                    for acc, ln in lines
+                    [str(ln.account), ln.direction.value, ln.amount, ln.currency.value, ln.layer.value, ln.description]
+                    for ln in p.lines
                 ],
             }
-            digest = hashlib.sha256(
-                json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
-            ).hexdigest()
+            digest = hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+            tx_id, journal_id, effective = str(p.transaction_id), str(p.journal_id), p.effective_date.isoformat()
             payload_txs.append(
                 {
                     "ord": ord_,
-                    "id": str(p.transaction_id),
-                    "journal_id": str(p.journal_id),
+                    "id": tx_id,
+                    "journal_id": journal_id,
                     "idempotency_key": p.idempotency_key,
                     "content_hash": digest,
                     "template_code": p.template_code,
                     "params": p.params,
-                    "effective_date": p.effective_date.isoformat(),
+                    "effective_date": effective,
                     "recorded_at": p.recorded_at,
                     "description": p.description,
                     "metadata": p.metadata,
@@ -416,19 +410,24 @@ class Ledger:
             payload_entries.extend(
                 {
                     "tx_ord": ord_,
+                    "transaction_id": tx_id,
+                    "journal_id": journal_id,
+                    "effective_date": effective,
+                    "recorded_at": p.recorded_at,
                     "entry_index": i,
-                    "account_id": str(acc),
+                    "account_id": str(ln.account) if isinstance(ln.account, UUID) else None,
+                    "account_code": ln.account if isinstance(ln.account, str) else None,
                     "currency": ln.currency.value,
                     "layer": ln.layer.value,
                     "direction": ln.direction.value,
                     "amount": ln.amount,
                     "description": ln.description,
                 }
-                for i, (acc, ln) in enumerate(lines)
+                for i, ln in enumerate(p.lines)
             )
         rows = self._execute(
             "SELECT ord, transaction_id, replayed FROM ledger.post_transactions(%s)",
-            (Jsonb({"transactions": payload_txs, "entries": payload_entries}),),
+            (Jsonb({"transactions": payload_txs, "entries": payload_entries}, dumps=orjson.dumps),),
         ).fetchall()
         by_ord = {ord_: PostedTransaction(tx_id, replayed) for ord_, tx_id, replayed in rows}
         return [by_ord[i] for i in range(1, len(prepared) + 1)]
@@ -460,18 +459,6 @@ class Ledger:
             reverses=request.reverses,
             lines=lines,
         )
-
-    def _resolve_codes(self, codes: set[str]) -> None:
-        missing = [c for c in codes if c not in self._account_ids]
-        if not missing:
-            return
-        for code, id_ in self.conn.execute(
-            "SELECT code, id FROM ledger.accounts WHERE code = ANY(%s)", (missing,)
-        ):
-            self._account_ids[code] = id_
-        unknown = sorted(c for c in missing if c not in self._account_ids)
-        if unknown:
-            raise AccountNotFound(f"no account with code {', '.join(unknown)}")
 
     # --- reading ------------------------------------------------------------------------
 

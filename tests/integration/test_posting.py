@@ -250,7 +250,7 @@ def test_a_batch_sees_its_own_earlier_postings(books):
 
 def test_unknown_accounts_are_refused(books):
     before = state(books)
-    with pytest.raises(AccountNotFound, match="no account with code NOBODY"):
+    with pytest.raises(AccountNotFound, match="account NOBODY does not exist"):
         post(books, DEPOSIT, deposit(100, customer="NOBODY"))
     ghost = uuid4()
     with pytest.raises(AccountNotFound, match=f"account {ghost} does not exist"):
@@ -327,6 +327,9 @@ def test_a_reversal_that_would_overdraw_is_refused(books):
         "DELETE FROM ledger.balance_history",
         "DELETE FROM ledger.account_set_members",
         "TRUNCATE ledger.account_set_members",
+        "DELETE FROM ledger.accounts",
+        "DELETE FROM ledger.account_sets",
+        "DELETE FROM ledger.journals",
     ],
 )
 def test_the_database_refuses_to_change_the_books(books, statement):
@@ -374,3 +377,21 @@ def test_every_warehouse_table_records_its_writing_transaction(books):
         for table in ("ledger.transactions", "ledger.entries", "ledger.balance_history", "ledger.accounts"):
             written = uow.conn.execute(f"SELECT max(xact_id) FROM {table}").fetchone()[0]
             assert 0 < written < xid, table
+
+
+def test_the_invariants_check_catches_an_entry_written_behind_the_ledgers_back(books):
+    from lana_core.ledger.invariants import check_ledger
+
+    post(books, DEPOSIT, deposit(100))
+    with books.unit_of_work() as uow:
+        assert check_ledger(uow.conn) == []
+        account = uow.ledger.account("VAULT")
+        uow.conn.execute(
+            "INSERT INTO ledger.entries (transaction_id, entry_index, account_id, currency, layer, direction, "
+            "amount, effective_date, recorded_at) VALUES (%s, 0, %s, 'USD', 'settled', 'debit', 5, "
+            "'2026-03-01', now())",
+            (uuid4(), account.id),
+        )
+        failed = {v.check for v in check_ledger(uow.conn)}
+    assert "entries belong to a recorded transaction and an existing account" in failed
+    assert "balances equal the sum of entries" in failed

@@ -133,11 +133,15 @@ END $$;
 CREATE TRIGGER account_set_members_guard BEFORE INSERT ON ledger.account_set_members
     FOR EACH ROW EXECUTE FUNCTION ledger.guard_membership();
 
+-- Transactions and entries are written only by ledger.post_transactions(), which checks every
+-- account and journal they name; none of those can be deleted. They carry no FOREIGN KEY
+-- constraints for that reason: the per-row checks cost a third of a batch's time (measured),
+-- and `lana ledger check` verifies that no entry lacks its transaction or account.
 CREATE TABLE ledger.transactions (
     id                       uuid PRIMARY KEY,
-    journal_id               uuid NOT NULL REFERENCES ledger.journals (id),
+    journal_id               uuid NOT NULL,
     -- The same key with the same content returns the first transaction; different content is refused.
-    idempotency_key          text UNIQUE,
+    idempotency_key          text,
     -- sha256 of the canonical content (template, effective date, description, entries).
     content_hash             text NOT NULL,
     template_code            text,
@@ -147,16 +151,19 @@ CREATE TABLE ledger.transactions (
     description              text,
     metadata                 jsonb NOT NULL DEFAULT '{}'::jsonb,
     -- Set on a correction: the transaction this one reverses (each can be reversed once).
-    reverses_transaction_id  uuid UNIQUE REFERENCES ledger.transactions (id),
+    reverses_transaction_id  uuid,
     xact_id                  bigint NOT NULL DEFAULT lana_current_xact_id()
 );
-CREATE INDEX transactions_effective_date_idx ON ledger.transactions (effective_date);
+-- Partial: most rows have no reversal link (and some no key), and need no index entry for it.
+CREATE UNIQUE INDEX transactions_idempotency_key_key ON ledger.transactions (idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+CREATE UNIQUE INDEX transactions_reverses_transaction_id_key ON ledger.transactions (reverses_transaction_id)
+    WHERE reverses_transaction_id IS NOT NULL;
 
 CREATE TABLE ledger.entries (
-    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    transaction_id  uuid NOT NULL REFERENCES ledger.transactions (id),
+    transaction_id  uuid NOT NULL,
     entry_index     smallint NOT NULL,
-    account_id      uuid NOT NULL REFERENCES ledger.accounts (id),
+    account_id      uuid NOT NULL,
     currency        text NOT NULL CHECK (currency IN ('USD', 'BTC')),
     layer           text NOT NULL CHECK (layer IN ('settled', 'pending', 'encumbrance')),
     direction       text NOT NULL CHECK (direction IN ('debit', 'credit')),
@@ -166,7 +173,7 @@ CREATE TABLE ledger.entries (
     effective_date  date NOT NULL,
     recorded_at     timestamptz NOT NULL,
     xact_id         bigint NOT NULL DEFAULT lana_current_xact_id(),
-    UNIQUE (transaction_id, entry_index)
+    PRIMARY KEY (transaction_id, entry_index)
 );
 CREATE INDEX entries_account_effective_idx ON ledger.entries (account_id, effective_date);
 
@@ -185,7 +192,21 @@ CREATE TABLE ledger.balances (
     last_transaction_id  uuid,
     updated_at           timestamptz,
     PRIMARY KEY (account_id, currency)
-);
+) WITH (fillfactor = 50);  -- room on each page: every posting rewrites these rows (HOT updates)
+
+-- Every account starts with a (zero) balance row per currency, so a posting only has to lock
+-- rows that exist. Balance rows are never deleted.
+CREATE FUNCTION ledger.open_balances() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO ledger.balances (account_id, currency)
+    SELECT NEW.id, c FROM unnest(ARRAY['BTC', 'USD']) c
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER accounts_open_balances AFTER INSERT ON ledger.accounts
+    FOR EACH ROW EXECUTE FUNCTION ledger.open_balances();
+CREATE TRIGGER balances_no_delete BEFORE DELETE ON ledger.balances
+    FOR EACH ROW EXECUTE FUNCTION lana_refuse_change();
 
 -- Append-only: one row per (account, currency) per transaction, in recording order, holding the
 -- cumulative totals after that transaction.
@@ -220,7 +241,7 @@ CREATE TABLE ledger.daily_activity (
     encumbrance_dr  bigint NOT NULL DEFAULT 0,
     encumbrance_cr  bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (account_id, currency, effective_date)
-);
+) WITH (fillfactor = 70);  -- a day's row is rewritten by each posting of that day (HOT updates)
 
 -- The database itself keeps the books immutable.
 CREATE TRIGGER transactions_append_only BEFORE UPDATE OR DELETE ON ledger.transactions
@@ -238,6 +259,16 @@ CREATE TRIGGER balance_history_no_truncate BEFORE TRUNCATE ON ledger.balance_his
 CREATE TRIGGER account_set_members_append_only BEFORE UPDATE OR DELETE ON ledger.account_set_members
     FOR EACH ROW EXECUTE FUNCTION lana_refuse_change();
 CREATE TRIGGER account_set_members_no_truncate BEFORE TRUNCATE ON ledger.account_set_members
+    FOR EACH STATEMENT EXECUTE FUNCTION lana_refuse_change();
+-- Accounts, sets and journals change (status, closing date) but are never deleted: history
+-- refers to them.
+CREATE TRIGGER journals_no_delete BEFORE DELETE ON ledger.journals
+    FOR EACH ROW EXECUTE FUNCTION lana_refuse_change();
+CREATE TRIGGER accounts_no_delete BEFORE DELETE ON ledger.accounts
+    FOR EACH ROW EXECUTE FUNCTION lana_refuse_change();
+CREATE TRIGGER account_sets_no_delete BEFORE DELETE ON ledger.account_sets
+    FOR EACH ROW EXECUTE FUNCTION lana_refuse_change();
+CREATE TRIGGER ledger_definitions_no_truncate BEFORE TRUNCATE ON ledger.accounts
     FOR EACH STATEMENT EXECUTE FUNCTION lana_refuse_change();
 
 
@@ -258,19 +289,28 @@ CREATE TYPE ledger.transaction_input AS (
 );
 
 CREATE TYPE ledger.entry_input AS (
-    tx_ord       integer,                  -- the ord of its transaction
-    entry_index  smallint,
-    account_id   uuid,
-    currency     text,
-    layer        text,
-    direction    text,
-    amount       bigint,
-    description  text
+    tx_ord          integer,               -- the ord of its transaction
+    -- Copied from the transaction by the caller, so that no step joins two input arrays.
+    transaction_id  uuid,
+    journal_id      uuid,
+    effective_date  date,
+    recorded_at     timestamptz,
+    entry_index     smallint,
+    account_id      uuid,                  -- the account, by id ...
+    account_code    text,                  -- ... or by code
+    currency        text,
+    layer           text,
+    direction       text,
+    amount          bigint,
+    description     text
 );
 
 -- One transaction's effect on one (account, currency): the movement and the totals after it.
 CREATE TYPE ledger.balance_step AS (
     tx_ord          integer,
+    transaction_id  uuid,
+    effective_date  date,
+    recorded_at     timestamptz,
     account_id      uuid,
     currency        text,
     d_settled_dr    bigint, d_settled_cr bigint,
@@ -279,74 +319,126 @@ CREATE TYPE ledger.balance_step AS (
     settled_dr      bigint, settled_cr bigint,
     pending_dr      bigint, pending_cr bigint,
     encumbrance_dr  bigint, encumbrance_cr bigint,
-    version         integer
+    version         integer,
+    overdrawn       boolean   -- an overdraft-protected settled balance pushed further below zero
 );
 
--- Posts a batch of transactions atomically: all of them are written, or (on any refusal) none.
+-- The first posting of a batch that would overdraw a protected account.
+CREATE TYPE ledger.overdraft AS (code text, currency text, balance_after bigint, tx uuid);
+
+-- Posts a batch of transactions atomically: all of them are written or, on any refusal, none.
 --
 -- p_batch = {"transactions": [transaction_input...], "entries": [entry_input...]}
 -- Returns one row per input transaction: its id (the first transaction's id for an idempotent
--- replay) and whether it was a replay. Refusals raise SQLSTATE LN001..LN009 with a JSON DETAIL.
+-- replay) and whether it was a replay. Refusals raise SQLSTATE LN001..LN007 with a JSON DETAIL.
+--
+-- Shape, for speed (measured with benchmarks/ledger_posting.py): every step is one set-based
+-- statement over the whole batch; the inputs are only ever joined to tables through their
+-- indexes, never to each other, so the cost grows linearly with the batch. Plans are generic
+-- (re-planning every statement on every call cost half the time), and hash and merge joins are
+-- off: the planner cannot see how small the input arrays are and chose them, while index
+-- lookups from a handful of rows are what fits.
 CREATE FUNCTION ledger.post_transactions(p_batch jsonb)
 RETURNS TABLE (ord integer, transaction_id uuid, replayed boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+AS $$
 #variable_conflict use_column
 DECLARE
     v_txs           ledger.transaction_input[];
     v_entries       ledger.entry_input[];
     v_steps         ledger.balance_step[];
     v_new           integer[];
+    v_inserted      uuid[];
     v_replay_ords   integer[] := '{}';
     v_replay_ids    uuid[] := '{}';
+    v_locked        bigint;
+    v_pairs         bigint;
+    v_locked_code   text;
+    v_overdraft     ledger.overdraft;
     r               record;
 BEGIN
-    SELECT array_agg(t ORDER BY t.ord) INTO v_txs
-      FROM jsonb_populate_recordset(NULL::ledger.transaction_input, p_batch->'transactions') t;
-    SELECT array_agg(e ORDER BY e.tx_ord, e.entry_index) INTO v_entries
-      FROM jsonb_populate_recordset(NULL::ledger.entry_input, p_batch->'entries') e;
+    -- Parse the batch. Entries named by code get their account id here (NULL when the code is
+    -- unknown). The counts feed the checks below without another pass.
+    SELECT (SELECT array_agg(t ORDER BY t.ord)
+              FROM jsonb_populate_recordset(NULL::ledger.transaction_input, p_batch->'transactions') t) AS txs,
+           x.entries, x.tx_count, x.pair_count
+      INTO r
+      FROM (SELECT array_agg(ROW(e.tx_ord, e.transaction_id, e.journal_id, e.effective_date, e.recorded_at,
+                                 e.entry_index, coalesce(e.account_id, a.id), e.account_code, e.currency,
+                                 e.layer, e.direction, e.amount, e.description)::ledger.entry_input
+                             ORDER BY e.tx_ord, e.entry_index) AS entries,
+                   count(DISTINCT e.tx_ord) AS tx_count,
+                   count(DISTINCT (coalesce(e.account_id, a.id), e.currency)) AS pair_count
+              FROM jsonb_populate_recordset(NULL::ledger.entry_input, p_batch->'entries') e
+              LEFT JOIN ledger.accounts a ON e.account_id IS NULL AND a.code = e.account_code) x;
+    v_txs := r.txs;
+    v_entries := r.entries;
+    v_pairs := r.pair_count;
     IF v_txs IS NULL THEN
         RETURN;
     END IF;
 
-    -- 1. Every transaction balances per (currency, layer) and has entries.
-    SELECT t.id INTO r FROM unnest(v_txs) t
-     WHERE NOT EXISTS (SELECT 1 FROM unnest(v_entries) e WHERE e.tx_ord = t.ord) LIMIT 1;
-    IF FOUND THEN
+    -- 1. The first thing wrong with the input, in this order: a transaction without entries, an
+    --    unbalanced (currency, layer), an unknown journal, a closed period, an unknown account,
+    --    an account of another journal.
+    IF r.tx_count < cardinality(v_txs) THEN
+        SELECT t.id INTO r FROM unnest(v_txs) t
+         WHERE t.ord <> ALL (ARRAY(SELECT e.tx_ord FROM unnest(v_entries) e)) LIMIT 1;
         RAISE EXCEPTION 'transaction % has no entries', r.id
             USING ERRCODE = 'LN003', DETAIL = json_build_object('transaction_id', r.id)::text;
     END IF;
-    SELECT t.id, e.currency, e.layer,
-           sum(CASE e.direction WHEN 'debit' THEN e.amount ELSE -e.amount END) AS excess
-      INTO r
-      FROM unnest(v_entries) e JOIN unnest(v_txs) t ON t.ord = e.tx_ord
-     GROUP BY t.id, e.currency, e.layer
-    HAVING sum(CASE e.direction WHEN 'debit' THEN e.amount ELSE -e.amount END) <> 0
-     LIMIT 1;
+    SELECT * INTO r FROM (
+        (SELECT 2 AS rule, e.transaction_id AS tx, e.currency, e.layer,
+                sum(CASE e.direction WHEN 'debit' THEN e.amount ELSE -e.amount END) AS excess,
+                NULL::text AS account, NULL::date AS closed_through, NULL::date AS effective_date,
+                NULL::uuid AS journal_id
+           FROM unnest(v_entries) e
+          GROUP BY e.transaction_id, e.currency, e.layer
+         HAVING sum(CASE e.direction WHEN 'debit' THEN e.amount ELSE -e.amount END) <> 0 LIMIT 1)
+        UNION ALL
+        (SELECT CASE WHEN j.id IS NULL THEN 3 ELSE 4 END, NULL, NULL, NULL, NULL, j.code, j.closed_through,
+                t.earliest, t.journal_id
+           FROM (SELECT t.journal_id, min(t.effective_date) AS earliest FROM unnest(v_txs) t
+                  GROUP BY t.journal_id) t
+           LEFT JOIN ledger.journals j ON j.id = t.journal_id
+          WHERE j.id IS NULL OR t.earliest <= j.closed_through LIMIT 1)
+        UNION ALL
+        (SELECT CASE WHEN a.id IS NULL THEN 5 ELSE 6 END, e.transaction_id, NULL, NULL, NULL,
+                coalesce(a.code, e.account_code, e.account_id::text), NULL, NULL, NULL
+           FROM unnest(v_entries) e
+           LEFT JOIN ledger.accounts a ON a.id = e.account_id
+          WHERE a.id IS NULL OR a.journal_id <> e.journal_id LIMIT 1)
+    ) problems ORDER BY rule LIMIT 1;
     IF FOUND THEN
-        RAISE EXCEPTION 'transaction % does not balance in % (% layer): debits minus credits = %',
-            r.id, r.currency, r.layer, r.excess
-            USING ERRCODE = 'LN003',
-                  DETAIL = json_build_object('transaction_id', r.id, 'currency', r.currency,
-                                             'layer', r.layer, 'excess', r.excess)::text;
+        CASE r.rule
+        WHEN 2 THEN
+            RAISE EXCEPTION 'transaction % does not balance in % (% layer): debits minus credits = %',
+                r.tx, r.currency, r.layer, r.excess
+                USING ERRCODE = 'LN003',
+                      DETAIL = json_build_object('transaction_id', r.tx, 'currency', r.currency,
+                                                 'layer', r.layer, 'excess', r.excess)::text;
+        WHEN 3 THEN
+            RAISE EXCEPTION 'journal % does not exist', r.journal_id
+                USING ERRCODE = 'LN004', DETAIL = json_build_object('journal_id', r.journal_id)::text;
+        WHEN 4 THEN
+            RAISE EXCEPTION 'effective date % falls in a closed period: journal % is closed through %',
+                r.effective_date, r.account, r.closed_through
+                USING ERRCODE = 'LN007',
+                      DETAIL = json_build_object('effective_date', r.effective_date,
+                                                 'closed_through', r.closed_through)::text;
+        WHEN 5 THEN
+            RAISE EXCEPTION 'account % does not exist', r.account
+                USING ERRCODE = 'LN004', DETAIL = json_build_object('account', r.account)::text;
+        ELSE
+            RAISE EXCEPTION 'account % belongs to another journal', r.account
+                USING ERRCODE = 'LN006', DETAIL = json_build_object('account_code', r.account)::text;
+        END CASE;
     END IF;
 
-    -- 2. The journal exists and the period is open.
-    SELECT t.id, t.journal_id, t.effective_date, j.id IS NULL AS missing, j.code, j.closed_through INTO r
-      FROM unnest(v_txs) t LEFT JOIN ledger.journals j ON j.id = t.journal_id
-     WHERE j.id IS NULL OR t.effective_date <= j.closed_through
-     LIMIT 1;
-    IF FOUND AND r.missing THEN
-        RAISE EXCEPTION 'journal % does not exist', r.journal_id
-            USING ERRCODE = 'LN004', DETAIL = json_build_object('journal_id', r.journal_id)::text;
-    ELSIF FOUND THEN
-        RAISE EXCEPTION 'effective date % falls in a closed period: journal % is closed through %',
-            r.effective_date, r.code, r.closed_through
-            USING ERRCODE = 'LN007',
-                  DETAIL = json_build_object('effective_date', r.effective_date,
-                                             'closed_through', r.closed_through)::text;
-    END IF;
-
-    -- 3. Record the transactions. An idempotency key seen before (or earlier in this batch) skips
+    -- 2. Record the transactions. An idempotency key seen before (or earlier in this batch) skips
     --    the insert; ordering by key makes concurrent batches wait on each other in one order.
     WITH inserted AS (
         INSERT INTO ledger.transactions AS x (id, journal_id, idempotency_key, content_hash,
@@ -357,163 +449,171 @@ BEGIN
                t.reverses_transaction_id
           FROM unnest(v_txs) t
          ORDER BY t.idempotency_key NULLS LAST, t.ord
-        ON CONFLICT (idempotency_key) DO NOTHING
+        ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         RETURNING x.id
     )
-    SELECT coalesce(array_agg(t.ord), '{}') INTO v_new
-      FROM unnest(v_txs) t JOIN inserted i ON i.id = t.id;
+    SELECT array_agg(i.id) INTO v_inserted FROM inserted i;
 
-    FOR r IN
-        SELECT t.ord, t.idempotency_key, t.content_hash, x.id AS existing_id, x.content_hash AS existing_hash
-          FROM unnest(v_txs) t JOIN ledger.transactions x ON x.idempotency_key = t.idempotency_key
-         WHERE t.ord <> ALL (v_new)
-    LOOP
-        IF r.existing_hash <> r.content_hash THEN
-            RAISE EXCEPTION 'idempotency key % was already used for a different transaction (%)',
-                r.idempotency_key, r.existing_id
-                USING ERRCODE = 'LN002',
-                      DETAIL = json_build_object('idempotency_key', r.idempotency_key,
-                                                 'transaction_id', r.existing_id)::text;
-        END IF;
-        v_replay_ords := v_replay_ords || r.ord;
-        v_replay_ids := v_replay_ids || r.existing_id;
-    END LOOP;
-
-    -- From here on only the newly recorded transactions matter.
-    SELECT array_agg(t ORDER BY t.ord) INTO v_txs FROM unnest(v_txs) t WHERE t.ord = ANY (v_new);
-    SELECT array_agg(e ORDER BY e.tx_ord, e.entry_index) INTO v_entries
-      FROM unnest(v_entries) e WHERE e.tx_ord = ANY (v_new);
+    IF coalesce(cardinality(v_inserted), 0) < cardinality(v_txs) THEN
+        SELECT coalesce(array_agg(t.ord), '{}') INTO v_new FROM unnest(v_txs) t WHERE t.id = ANY (v_inserted);
+        FOR r IN
+            SELECT t.ord, t.idempotency_key, t.content_hash, x.id AS existing_id, x.content_hash AS existing_hash
+              FROM unnest(v_txs) t JOIN ledger.transactions x ON x.idempotency_key = t.idempotency_key
+             WHERE t.ord <> ALL (v_new)
+        LOOP
+            IF r.existing_hash <> r.content_hash THEN
+                RAISE EXCEPTION 'idempotency key % was already used for a different transaction (%)',
+                    r.idempotency_key, r.existing_id
+                    USING ERRCODE = 'LN002',
+                          DETAIL = json_build_object('idempotency_key', r.idempotency_key,
+                                                     'transaction_id', r.existing_id)::text;
+            END IF;
+            v_replay_ords := v_replay_ords || r.ord;
+            v_replay_ids := v_replay_ids || r.existing_id;
+        END LOOP;
+        -- From here on only the newly recorded transactions matter.
+        SELECT array_agg(t ORDER BY t.ord) INTO v_txs FROM unnest(v_txs) t WHERE t.ord = ANY (v_new);
+        SELECT array_agg(e ORDER BY e.tx_ord, e.entry_index) INTO v_entries
+          FROM unnest(v_entries) e WHERE e.tx_ord = ANY (v_new);
+    END IF;
 
     IF v_txs IS NOT NULL THEN
-        -- 4. Every account exists and belongs to the transaction's journal.
-        SELECT e.account_id, a.id IS NULL AS missing, a.code INTO r
-          FROM unnest(v_entries) e
-          JOIN unnest(v_txs) t ON t.ord = e.tx_ord
-          LEFT JOIN ledger.accounts a ON a.id = e.account_id
-         WHERE a.id IS NULL OR a.journal_id <> t.journal_id
-         LIMIT 1;
-        IF FOUND AND r.missing THEN
-            RAISE EXCEPTION 'account % does not exist', r.account_id
-                USING ERRCODE = 'LN004', DETAIL = json_build_object('account_id', r.account_id)::text;
-        ELSIF FOUND THEN
-            RAISE EXCEPTION 'account % belongs to another journal', r.code
-                USING ERRCODE = 'LN006', DETAIL = json_build_object('account_code', r.code)::text;
-        END IF;
-
-        -- 5. Lock the balances touched, creating missing ones. Locks are always taken in
-        --    (account_id, currency) order, so concurrent postings over the same accounts queue
-        --    instead of deadlocking. Every later row this posting writes for an account is
-        --    guarded by that account's balance lock.
-        INSERT INTO ledger.balances (account_id, currency)
-        SELECT DISTINCT e.account_id, e.currency FROM unnest(v_entries) e
-         ORDER BY 1, 2
-        ON CONFLICT DO NOTHING;
+        -- 3. Lock the balances touched. Locks are always taken in (account_id, currency) order,
+        --    so concurrent postings over the same accounts queue instead of deadlocking. Every
+        --    later row this posting writes for an account is guarded by that account's balance lock.
         PERFORM 1 FROM ledger.balances b
          WHERE (b.account_id, b.currency) IN (SELECT e.account_id, e.currency FROM unnest(v_entries) e)
          ORDER BY b.account_id, b.currency
            FOR UPDATE;
-
-        -- 6. A locked account accepts no posting (checked under the balance lock, which
-        --    ledger account locking also takes, so the two cannot interleave).
-        SELECT a.code INTO r FROM ledger.accounts a
-         WHERE a.id IN (SELECT e.account_id FROM unnest(v_entries) e) AND a.status <> 'active'
-         LIMIT 1;
-        IF FOUND THEN
-            RAISE EXCEPTION 'account % is locked and accepts no postings', r.code
-                USING ERRCODE = 'LN005', DETAIL = json_build_object('account_code', r.code)::text;
+        GET DIAGNOSTICS v_locked = ROW_COUNT;
+        IF v_locked < v_pairs THEN
+            -- Accounts get their balance rows when created (ledger.open_balances); only a row
+            -- that is somehow missing lands here. Create it, in lock order, then lock it too.
+            INSERT INTO ledger.balances (account_id, currency)
+            SELECT DISTINCT e.account_id, e.currency FROM unnest(v_entries) e
+             ORDER BY 1, 2
+            ON CONFLICT DO NOTHING;
+            PERFORM 1 FROM ledger.balances b
+             WHERE (b.account_id, b.currency) IN (SELECT e.account_id, e.currency FROM unnest(v_entries) e)
+             ORDER BY b.account_id, b.currency
+               FOR UPDATE;
         END IF;
 
-        -- 7. Each transaction's movement per (account, currency) and the running totals after it.
-        SELECT array_agg(s.step) INTO v_steps FROM (
-            SELECT ROW(d.tx_ord, d.account_id, d.currency,
-                       d.sdr, d.scr, d.pdr, d.pcr, d.edr, d.ecr,
-                       b.settled_dr + sum(d.sdr) OVER w, b.settled_cr + sum(d.scr) OVER w,
-                       b.pending_dr + sum(d.pdr) OVER w, b.pending_cr + sum(d.pcr) OVER w,
-                       b.encumbrance_dr + sum(d.edr) OVER w, b.encumbrance_cr + sum(d.ecr) OVER w,
-                       b.version + (row_number() OVER w)::integer
-                   )::ledger.balance_step AS step
-              FROM (
-                SELECT e.tx_ord, e.account_id, e.currency,
-                       coalesce(sum(e.amount) FILTER (WHERE e.layer = 'settled' AND e.direction = 'debit'), 0) AS sdr,
-                       coalesce(sum(e.amount) FILTER (WHERE e.layer = 'settled' AND e.direction = 'credit'), 0) AS scr,
-                       coalesce(sum(e.amount) FILTER (WHERE e.layer = 'pending' AND e.direction = 'debit'), 0) AS pdr,
-                       coalesce(sum(e.amount) FILTER (WHERE e.layer = 'pending' AND e.direction = 'credit'), 0) AS pcr,
-                       coalesce(sum(e.amount) FILTER (WHERE e.layer = 'encumbrance' AND e.direction = 'debit'), 0) AS edr,
-                       coalesce(sum(e.amount) FILTER (WHERE e.layer = 'encumbrance' AND e.direction = 'credit'), 0) AS ecr
-                  FROM unnest(v_entries) e
-                 GROUP BY e.tx_ord, e.account_id, e.currency
-              ) d
-              JOIN ledger.balances b ON b.account_id = d.account_id AND b.currency = d.currency
-            WINDOW w AS (PARTITION BY d.account_id, d.currency ORDER BY d.tx_ord)
-        ) s;
-
-        -- 8. Overdraft prevention: a posting may not move a controlled account's settled balance
-        --    further below zero.
-        SELECT t.id AS transaction_id, a.code, s.currency,
-               CASE a.normal_balance WHEN 'credit' THEN s.settled_cr - s.settled_dr
-                                     ELSE s.settled_dr - s.settled_cr END AS balance_after
+        -- 4. Each transaction's movement per (account, currency) and the running totals after it.
+        --    The same pass finds the first locked account and the first step that overdraws a
+        --    protected account. It runs under the balance locks, which locking an account also
+        --    takes, so it sees the account's status as of now and a lock cannot slip in between.
+        SELECT array_agg(ROW(s.tx_ord, s.transaction_id, s.effective_date, s.recorded_at, s.account_id,
+                             s.currency, s.sdr, s.scr, s.pdr, s.pcr, s.edr, s.ecr,
+                             s.settled_dr, s.settled_cr, s.pending_dr, s.pending_cr,
+                             s.encumbrance_dr, s.encumbrance_cr, s.version, s.overdrawn
+                         )::ledger.balance_step ORDER BY s.tx_ord, s.account_id, s.currency) AS steps,
+               min(s.code) FILTER (WHERE s.status <> 'active') AS locked_code,
+               (array_agg(ROW(s.code, s.currency, s.balance_after, s.transaction_id)::ledger.overdraft
+                          ORDER BY s.tx_ord) FILTER (WHERE s.overdrawn))[1] AS overdraft
           INTO r
-          FROM unnest(v_steps) s
-          JOIN ledger.accounts a ON a.id = s.account_id
-          JOIN unnest(v_txs) t ON t.ord = s.tx_ord
-         WHERE a.prevent_overdraft
-           AND CASE a.normal_balance WHEN 'credit' THEN s.settled_cr - s.settled_dr
-                                     ELSE s.settled_dr - s.settled_cr END < 0
-           AND CASE a.normal_balance WHEN 'credit' THEN s.d_settled_cr - s.d_settled_dr
-                                     ELSE s.d_settled_dr - s.d_settled_cr END < 0
-         ORDER BY s.tx_ord
-         LIMIT 1;
-        IF FOUND THEN
-            RAISE EXCEPTION 'insufficient funds: account % would go to % % (settled) in transaction %',
-                r.code, r.balance_after, r.currency, r.transaction_id
-                USING ERRCODE = 'LN001',
-                      DETAIL = json_build_object('account_code', r.code, 'currency', r.currency,
-                                                 'balance_after', r.balance_after,
-                                                 'transaction_id', r.transaction_id)::text;
+          FROM (
+            SELECT t.*,
+                   t.prevent_overdraft AND t.balance_after < 0
+                   AND CASE t.normal_balance WHEN 'credit' THEN t.scr - t.sdr ELSE t.sdr - t.scr END < 0
+                   AS overdrawn
+              FROM (
+                SELECT w.*,
+                       CASE w.normal_balance WHEN 'credit' THEN w.settled_cr - w.settled_dr
+                                             ELSE w.settled_dr - w.settled_cr END AS balance_after
+                  FROM (
+                    SELECT d.*, a.code, a.status, a.normal_balance, a.prevent_overdraft,
+                           b.settled_dr + sum(d.sdr) OVER w AS settled_dr,
+                           b.settled_cr + sum(d.scr) OVER w AS settled_cr,
+                           b.pending_dr + sum(d.pdr) OVER w AS pending_dr,
+                           b.pending_cr + sum(d.pcr) OVER w AS pending_cr,
+                           b.encumbrance_dr + sum(d.edr) OVER w AS encumbrance_dr,
+                           b.encumbrance_cr + sum(d.ecr) OVER w AS encumbrance_cr,
+                           b.version + (row_number() OVER w)::integer AS version
+                      FROM (
+                        SELECT e.tx_ord, e.transaction_id, e.effective_date, e.recorded_at, e.account_id, e.currency,
+                               coalesce(sum(e.amount) FILTER (WHERE e.layer = 'settled' AND e.direction = 'debit'), 0) AS sdr,
+                               coalesce(sum(e.amount) FILTER (WHERE e.layer = 'settled' AND e.direction = 'credit'), 0) AS scr,
+                               coalesce(sum(e.amount) FILTER (WHERE e.layer = 'pending' AND e.direction = 'debit'), 0) AS pdr,
+                               coalesce(sum(e.amount) FILTER (WHERE e.layer = 'pending' AND e.direction = 'credit'), 0) AS pcr,
+                               coalesce(sum(e.amount) FILTER (WHERE e.layer = 'encumbrance' AND e.direction = 'debit'), 0) AS edr,
+                               coalesce(sum(e.amount) FILTER (WHERE e.layer = 'encumbrance' AND e.direction = 'credit'), 0) AS ecr
+                          FROM unnest(v_entries) e
+                         GROUP BY e.tx_ord, e.transaction_id, e.effective_date, e.recorded_at, e.account_id, e.currency
+                      ) d
+                      JOIN ledger.balances b ON b.account_id = d.account_id AND b.currency = d.currency
+                      JOIN ledger.accounts a ON a.id = d.account_id
+                    WINDOW w AS (PARTITION BY d.account_id, d.currency ORDER BY d.tx_ord)
+                  ) w
+              ) t
+          ) s;
+
+        v_steps := r.steps;
+        v_locked_code := r.locked_code;
+        v_overdraft := r.overdraft;
+
+        -- 5. A locked account accepts no posting.
+        IF v_locked_code IS NOT NULL THEN
+            RAISE EXCEPTION 'account % is locked and accepts no postings', v_locked_code
+                USING ERRCODE = 'LN005', DETAIL = json_build_object('account_code', v_locked_code)::text;
         END IF;
 
-        -- 9. Write entries, history, current balances and daily activity.
-        INSERT INTO ledger.entries (transaction_id, entry_index, account_id, currency, layer,
-               direction, amount, description, effective_date, recorded_at)
-        SELECT t.id, e.entry_index, e.account_id, e.currency, e.layer, e.direction, e.amount,
-               e.description, t.effective_date, t.recorded_at
-          FROM unnest(v_entries) e JOIN unnest(v_txs) t ON t.ord = e.tx_ord
-         ORDER BY e.tx_ord, e.entry_index;
+        -- 6. Overdraft prevention: refuse the first transaction that overdraws.
+        IF v_overdraft IS NOT NULL THEN
+            RAISE EXCEPTION 'insufficient funds: account % would go to % % (settled) in transaction %',
+                v_overdraft.code, v_overdraft.balance_after, v_overdraft.currency, v_overdraft.tx
+                USING ERRCODE = 'LN001',
+                      DETAIL = json_build_object('account_code', v_overdraft.code,
+                                                 'currency', v_overdraft.currency,
+                                                 'balance_after', v_overdraft.balance_after,
+                                                 'transaction_id', v_overdraft.tx)::text;
+        END IF;
 
-        INSERT INTO ledger.balance_history (account_id, currency, version, transaction_id,
-               effective_date, recorded_at, settled_dr, settled_cr, pending_dr, pending_cr,
-               encumbrance_dr, encumbrance_cr)
-        SELECT s.account_id, s.currency, s.version, t.id, t.effective_date, t.recorded_at,
-               s.settled_dr, s.settled_cr, s.pending_dr, s.pending_cr, s.encumbrance_dr, s.encumbrance_cr
-          FROM unnest(v_steps) s JOIN unnest(v_txs) t ON t.ord = s.tx_ord;
-
-        UPDATE ledger.balances b
-           SET settled_dr = l.settled_dr, settled_cr = l.settled_cr,
-               pending_dr = l.pending_dr, pending_cr = l.pending_cr,
-               encumbrance_dr = l.encumbrance_dr, encumbrance_cr = l.encumbrance_cr,
-               version = l.version, last_transaction_id = l.transaction_id, updated_at = l.recorded_at
-          FROM (
-            SELECT DISTINCT ON (s.account_id, s.currency) s.*, t.id AS transaction_id, t.recorded_at
-              FROM unnest(v_steps) s JOIN unnest(v_txs) t ON t.ord = s.tx_ord
-             ORDER BY s.account_id, s.currency, s.tx_ord DESC
-          ) l
-         WHERE b.account_id = l.account_id AND b.currency = l.currency;
-
-        INSERT INTO ledger.daily_activity AS a (account_id, currency, effective_date,
-               settled_dr, settled_cr, pending_dr, pending_cr, encumbrance_dr, encumbrance_cr)
-        SELECT s.account_id, s.currency, t.effective_date,
-               sum(s.d_settled_dr), sum(s.d_settled_cr), sum(s.d_pending_dr), sum(s.d_pending_cr),
-               sum(s.d_encumbrance_dr), sum(s.d_encumbrance_cr)
-          FROM unnest(v_steps) s JOIN unnest(v_txs) t ON t.ord = s.tx_ord
-         GROUP BY 1, 2, 3
-         ORDER BY 1, 2, 3
-        ON CONFLICT (account_id, currency, effective_date) DO UPDATE SET
-               settled_dr = a.settled_dr + EXCLUDED.settled_dr,
-               settled_cr = a.settled_cr + EXCLUDED.settled_cr,
-               pending_dr = a.pending_dr + EXCLUDED.pending_dr,
-               pending_cr = a.pending_cr + EXCLUDED.pending_cr,
-               encumbrance_dr = a.encumbrance_dr + EXCLUDED.encumbrance_dr,
-               encumbrance_cr = a.encumbrance_cr + EXCLUDED.encumbrance_cr;
+        -- 7. Write entries, history, current balances and daily activity (one statement).
+        WITH w_entries AS (
+            INSERT INTO ledger.entries (transaction_id, entry_index, account_id, currency, layer,
+                   direction, amount, description, effective_date, recorded_at)
+            SELECT e.transaction_id, e.entry_index, e.account_id, e.currency, e.layer, e.direction,
+                   e.amount, e.description, e.effective_date, e.recorded_at
+              FROM unnest(v_entries) e
+             ORDER BY e.tx_ord, e.entry_index
+        ), w_history AS (
+            INSERT INTO ledger.balance_history (account_id, currency, version, transaction_id,
+                   effective_date, recorded_at, settled_dr, settled_cr, pending_dr, pending_cr,
+                   encumbrance_dr, encumbrance_cr)
+            SELECT s.account_id, s.currency, s.version, s.transaction_id, s.effective_date, s.recorded_at,
+                   s.settled_dr, s.settled_cr, s.pending_dr, s.pending_cr, s.encumbrance_dr, s.encumbrance_cr
+              FROM unnest(v_steps) s
+        ), w_balances AS (
+            UPDATE ledger.balances b
+               SET settled_dr = l.settled_dr, settled_cr = l.settled_cr,
+                   pending_dr = l.pending_dr, pending_cr = l.pending_cr,
+                   encumbrance_dr = l.encumbrance_dr, encumbrance_cr = l.encumbrance_cr,
+                   version = l.version, last_transaction_id = l.transaction_id, updated_at = l.recorded_at
+              FROM (
+                SELECT DISTINCT ON (s.account_id, s.currency) s.*
+                  FROM unnest(v_steps) s
+                 ORDER BY s.account_id, s.currency, s.tx_ord DESC
+              ) l
+             WHERE b.account_id = l.account_id AND b.currency = l.currency
+        ), w_daily AS (
+            INSERT INTO ledger.daily_activity AS a (account_id, currency, effective_date,
+                   settled_dr, settled_cr, pending_dr, pending_cr, encumbrance_dr, encumbrance_cr)
+            SELECT s.account_id, s.currency, s.effective_date,
+                   sum(s.d_settled_dr), sum(s.d_settled_cr), sum(s.d_pending_dr), sum(s.d_pending_cr),
+                   sum(s.d_encumbrance_dr), sum(s.d_encumbrance_cr)
+              FROM unnest(v_steps) s
+             GROUP BY 1, 2, 3
+             ORDER BY 1, 2, 3
+            ON CONFLICT (account_id, currency, effective_date) DO UPDATE SET
+                   settled_dr = a.settled_dr + EXCLUDED.settled_dr,
+                   settled_cr = a.settled_cr + EXCLUDED.settled_cr,
+                   pending_dr = a.pending_dr + EXCLUDED.pending_dr,
+                   pending_cr = a.pending_cr + EXCLUDED.pending_cr,
+                   encumbrance_dr = a.encumbrance_dr + EXCLUDED.encumbrance_dr,
+                   encumbrance_cr = a.encumbrance_cr + EXCLUDED.encumbrance_cr
+        )
+        SELECT 1 INTO r;
     END IF;
 
     RETURN QUERY
