@@ -66,6 +66,13 @@ def _statements(uow) -> Statements:  # type: ignore[no-untyped-def]
     return Statements(uow.ledger, ChartOfAccounts(uow.ledger).load())
 
 
+def _show(statement, printer, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    if fmt == "json":
+        console.print_json(to_json(statement_json(statement)))
+    else:
+        printer(console, statement)
+
+
 @accounting.command("trial-balance")
 @click.option("--from", "date_from", type=DATE, required=True)
 @click.option("--to", "date_to", type=DATE, required=True)
@@ -77,10 +84,7 @@ def trial_balance(app: AppContext, date_from, date_to, currency, layer, fmt) -> 
     """Per chart node: opening balance, period debits and credits, closing balance; totals."""
     with app.unit_of_work() as uow:
         tb = _statements(uow).trial_balance(date_from, date_to, currency, layer)
-    if fmt == "json":
-        console.print_json(to_json(statement_json(tb)))
-    else:
-        print_trial_balance(console, tb)
+    _show(tb, print_trial_balance, fmt)
 
 
 @accounting.command("balance-sheet")
@@ -93,10 +97,7 @@ def balance_sheet(app: AppContext, as_of, currency, layer, fmt) -> None:  # type
     """Assets, liabilities and equity as of the end of a day."""
     with app.unit_of_work() as uow:
         bs = _statements(uow).balance_sheet(as_of, currency, layer)
-    if fmt == "json":
-        console.print_json(to_json(statement_json(bs)))
-    else:
-        print_balance_sheet(console, bs)
+    _show(bs, print_balance_sheet, fmt)
 
 
 @accounting.command("profit-and-loss")
@@ -110,7 +111,4 @@ def profit_and_loss(app: AppContext, date_from, date_to, currency, layer, fmt) -
     """Revenue, cost of revenue, expenses and net income for a period."""
     with app.unit_of_work() as uow:
         pl = _statements(uow).profit_and_loss(date_from, date_to, currency, layer)
-    if fmt == "json":
-        console.print_json(to_json(statement_json(pl)))
-    else:
-        print_profit_and_loss(console, pl)
+    _show(pl, print_profit_and_loss, fmt)
