@@ -7,13 +7,16 @@ are plain totals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date
 
 from lana_core.accounting.chart import Category, Chart
 from lana_core.errors import InvalidInput
 from lana_core.ledger import Activity, Direction, Layer, LayerTotals, Ledger
 from lana_core.money import Currency
+
+# The metadata ``kind`` of the transactions that close a fiscal year.
+YEAR_END_CLOSING = "year_end_closing"
 
 
 @dataclass(frozen=True)
@@ -167,8 +170,16 @@ class Statements:
     def profit_and_loss(
         self, date_from: date, date_to: date, currency: Currency = Currency.USD, layer: Layer = Layer.SETTLED
     ) -> ProfitAndLoss:
+        """The period's result. Year-end closing transactions are left out: they move the
+        result to retained earnings, they are not part of it."""
         _check_period(date_from, date_to)
         lines = self._lines(date_from, date_to, currency, layer)
+        closing = self.ledger.set_activity_of_kind(
+            YEAR_END_CLOSING, currency, layer, date_from=date_from, date_to=date_to, journal=self.chart.journal_id
+        )
+        if closing:
+            by_code = {e.code: e.account_set_id for e in self.chart.entries}
+            lines = [_without(line, closing.get(by_code[line.code])) for line in lines]
         return ProfitAndLoss(
             date_from,
             date_to,
@@ -203,6 +214,15 @@ class Statements:
         return lines
 
 
+def _without(line: StatementLine, moved: LayerTotals | None) -> StatementLine:
+    """The line as if the given movements had not happened in the period."""
+    if moved is None:
+        return line
+    debits, credits = line.debits - moved.dr, line.credits - moved.cr
+    change = debits - credits if line.normal_balance is Direction.DEBIT else credits - debits
+    return replace(line, debits=debits, credits=credits, closing=line.opening + change)
+
+
 def _section(category: Category, lines: list[StatementLine], *, movement: bool = False) -> Section:
     chosen = tuple(line for line in lines if line.category is category)
     value = (lambda line: line.closing - line.opening) if movement else (lambda line: line.closing)
@@ -213,7 +233,3 @@ def _check_period(date_from: date, date_to: date) -> None:
     if date_from > date_to:
         raise InvalidInput(f"the period starts ({date_from}) after it ends ({date_to})")
 
-
-def month_end(day: date) -> date:
-    first_next = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-    return first_next - timedelta(days=1)

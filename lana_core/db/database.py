@@ -7,6 +7,9 @@ before the ``with`` block ends.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from uuid import UUID
+
 import psycopg
 from psycopg_pool import ConnectionPool
 
@@ -14,6 +17,7 @@ from lana_core.clock import Clock, SystemClock
 from lana_core.config import Settings
 from lana_core.db.embedded import EmbeddedPostgres
 from lana_core.errors import LanaError
+from lana_core.ids import new_id
 
 
 def resolve_database_url(settings: Settings | None = None, *, start: bool = True) -> str:
@@ -32,9 +36,17 @@ def resolve_database_url(settings: Settings | None = None, *, start: bool = True
 class Database:
     """A connection pool over one PostgreSQL database, and the clock its writes are stamped with."""
 
-    def __init__(self, url: str, *, clock: Clock | None = None, max_connections: int = 8) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Clock | None = None,
+        ids: Callable[[], UUID] = new_id,
+        max_connections: int = 8,
+    ) -> None:
         self.url = url
         self.clock = clock or SystemClock()
+        self.ids = ids  # the id factory: UUIDv7 by default, seeded ones in simulations
         self._max = max_connections
         self._pool: ConnectionPool | None = None
 
@@ -69,14 +81,21 @@ class UnitOfWork:
     """One database transaction. ``with db.unit_of_work() as uow: ...; uow.commit()``.
 
     Leaving the block without ``commit()`` (or with an exception) rolls everything back.
+    Inside it: ``ledger`` (postings), ``events`` (the event store), ``outbox`` (messages for
+    other contexts), all on the same connection, so they commit or vanish together.
+    ``actor`` is who the events are recorded as caused by (``user:<id>``, ``system:<name>``).
     """
 
     def __init__(self, db: Database, conn: psycopg.Connection | None = None) -> None:
         self.db = db
         self.clock = db.clock
+        self.actor = "system:lana"
         self._given_conn = conn
         self._conn: psycopg.Connection | None = None
         self._committed = False
+
+    def acting_as(self, subject: str) -> None:
+        self.actor = subject
 
     @property
     def conn(self) -> psycopg.Connection:
@@ -87,9 +106,12 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self._conn = self._given_conn or self.db.pool.getconn()
         self._committed = False
+        from lana_core.eventsourcing import EventStore, Outbox
         from lana_core.ledger import Ledger
 
-        self.ledger = Ledger(self._conn, clock=self.clock)
+        self.ledger = Ledger(self._conn, clock=self.clock, ids=self.db.ids)
+        self.events = EventStore(self._conn, self.clock, lambda: self.actor)
+        self.outbox = Outbox(self._conn, self.clock)
         return self
 
     def commit(self) -> None:

@@ -566,6 +566,73 @@ class Ledger:
             for set_id, od, oc, pd, pc in rows
         }
 
+    def account_balances_under(
+        self, set_codes: Sequence[str], currency: Currency, *, as_of: date, layer: Layer = Layer.SETTLED
+    ) -> list[tuple[UUID, str, LayerTotals]]:
+        """Every account below the given sets, with its totals as of the end of ``as_of``
+        (accounts without movements are left out), ordered by code."""
+        dr, cr = sql.Identifier(f"{Layer(layer).value}_dr"), sql.Identifier(f"{Layer(layer).value}_cr")
+        query = sql.SQL(
+            """
+            WITH RECURSIVE below(set_id) AS (
+                SELECT id FROM ledger.account_sets WHERE code = ANY(%(codes)s)
+                UNION
+                SELECT m.member_set_id FROM ledger.account_set_members m JOIN below b ON m.set_id = b.set_id
+                 WHERE m.member_set_id IS NOT NULL
+            ),
+            accounts AS (
+                SELECT DISTINCT m.member_account_id AS account_id
+                  FROM ledger.account_set_members m JOIN below b ON m.set_id = b.set_id
+                 WHERE m.member_account_id IS NOT NULL
+            )
+            SELECT a.id, a.code, sum(d.{dr}), sum(d.{cr})
+              FROM accounts x
+              JOIN ledger.accounts a ON a.id = x.account_id
+              JOIN ledger.daily_activity d ON d.account_id = a.id
+             WHERE d.currency = %(currency)s AND d.effective_date <= %(as_of)s
+             GROUP BY a.id, a.code
+             ORDER BY a.code
+            """
+        ).format(dr=dr, cr=cr)
+        rows = self.conn.execute(query, {"codes": list(set_codes), "currency": Currency(currency).value,
+                                         "as_of": as_of})
+        return [(id_, code, LayerTotals(int(d), int(c))) for id_, code, d, c in rows]
+
+    def set_activity_of_kind(
+        self, kind: str, currency: Currency, layer: Layer, *, date_from: date, date_to: date,
+        journal: str | UUID | None = None,
+    ) -> dict[UUID, LayerTotals]:
+        """Per account set: the movements within the period of the transactions whose metadata
+        ``kind`` is ``kind`` (e.g. year-end closings), rolled up like ``set_activity``."""
+        query = """
+            WITH RECURSIVE closure(set_id, account_id) AS (
+                SELECT m.set_id, m.member_account_id FROM ledger.account_set_members m
+                  JOIN ledger.account_sets s ON s.id = m.set_id
+                 WHERE m.member_account_id IS NOT NULL AND s.journal_id = %(journal)s
+                UNION
+                SELECT m.set_id, c.account_id FROM ledger.account_set_members m
+                  JOIN closure c ON m.member_set_id = c.set_id
+            ),
+            moved AS (
+                SELECT e.account_id,
+                       sum(e.amount) FILTER (WHERE e.direction = 'debit') AS dr,
+                       sum(e.amount) FILTER (WHERE e.direction = 'credit') AS cr
+                  FROM ledger.transactions t JOIN ledger.entries e ON e.transaction_id = t.id
+                 WHERE t.metadata->>'kind' = %(kind)s AND t.journal_id = %(journal)s
+                   AND t.effective_date BETWEEN %(from)s AND %(to)s
+                   AND e.currency = %(currency)s AND e.layer = %(layer)s
+                 GROUP BY e.account_id
+            )
+            SELECT c.set_id, coalesce(sum(m.dr), 0), coalesce(sum(m.cr), 0)
+              FROM closure c JOIN moved m ON m.account_id = c.account_id
+             GROUP BY c.set_id
+        """
+        rows = self.conn.execute(query, {
+            "journal": self.journal(journal).id, "kind": kind, "from": date_from, "to": date_to,
+            "currency": Currency(currency).value, "layer": Layer(layer).value,
+        })
+        return {set_id: LayerTotals(int(d), int(c)) for set_id, d, c in rows}
+
     def _execute(self, query: Any, params: Any = None) -> psycopg.Cursor:
         try:
             return self.conn.execute(query, params)

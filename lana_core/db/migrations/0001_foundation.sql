@@ -33,3 +33,11 @@ BEGIN
     NEW.xact_id := lana_current_xact_id();
     RETURN NEW;
 END $$;
+
+-- Trigger function for read models the warehouse may read: a changed row records its writer.
+CREATE FUNCTION lana_touch_xact() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.xact_id := lana_current_xact_id();
+    RETURN NEW;
+END $$;

@@ -1,0 +1,1 @@
+"""Access: users, roles, permission sets (RBAC with Casbin) and the audit log."""

@@ -1,0 +1,1 @@
+"""Customers: their type, identity, KYC verification, status and documents."""

@@ -1,0 +1,1 @@
+"""Deposits: customers' USD accounts, deposits, withdrawals (with approval) and account status."""

@@ -1,0 +1,1 @@
+"""Governance: committees, approval policies and approval processes (multi-party sign-off)."""
