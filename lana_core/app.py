@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 
 from lana_core.access import audit
 from lana_core.access.authorization import Authorizer
 from lana_core.access.domain import Actor, PermissionDenied
+from lana_core.config import Settings
 from lana_core.db import Database, UnitOfWork
 from lana_core.errors import LanaError
 from lana_core.eventsourcing.outbox import Consumer, ConsumerRun, run_consumer
@@ -34,7 +36,17 @@ class AppConfig:
     inline_consumers: bool = True
     kyc_webhook_secret: str | None = None
     document_folder: str | None = None
-    consumer_names: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_env(cls, settings: Settings | None = None) -> AppConfig:
+        """LANA_KYC_WEBHOOK_SECRET; documents under LANA_HOME/documents; LANA_INLINE_CONSUMERS=0
+        leaves outbox messages to a separate worker."""
+        settings = settings or Settings.from_env()
+        return cls(
+            inline_consumers=os.environ.get("LANA_INLINE_CONSUMERS", "1") not in ("0", "false", "no"),
+            kyc_webhook_secret=os.environ.get("LANA_KYC_WEBHOOK_SECRET") or None,
+            document_folder=str(settings.home / "documents"),
+        )
 
 
 class Lana:

@@ -80,7 +80,7 @@ class User(Aggregate):
         if not _EMAIL.match(email):
             raise InvalidInput(f"{email!r} is not an email address")
         user = cls(id)
-        user._record(UserCreated(email, name.strip() if name else None))
+        user._record(UserCreated(email, name.strip() if name and name.strip() else None))
         return user
 
     def assign_role(self, role: str) -> None:

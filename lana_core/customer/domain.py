@@ -67,9 +67,10 @@ class PersonalInfo:
 
     def problems(self, customer_type: CustomerType) -> list[str]:
         out = []
-        if customer_type.is_person and not (self.first_name and self.last_name):
+        blank = lambda text: not (text and text.strip())  # noqa: E731
+        if customer_type.is_person and (blank(self.first_name) or blank(self.last_name)):
             out.append("an individual needs a first and a last name")
-        if not customer_type.is_person and not self.company_name:
+        if not customer_type.is_person and blank(self.company_name):
             out.append(f"a {customer_type.value.replace('_', ' ')} needs a company name")
         if self.nationality is not None and not re.fullmatch(r"[A-Z]{2}", self.nationality):
             out.append(f"nationality is a two-letter country code (e.g. SV), got {self.nationality!r}")
@@ -177,6 +178,7 @@ class Customer(Aggregate):
             self._record(PersonalInfoUpdated(info))
 
     def link_applicant(self, applicant_id: str) -> None:
+        self._check_not_closed()
         if self.applicant_id != applicant_id:
             self._record(KycApplicantLinked(applicant_id))
 

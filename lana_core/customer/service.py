@@ -23,7 +23,7 @@ from lana_core.customer.domain import (
 from lana_core.customer.kyc import InvalidSignature, parse_notification, verify_signature
 from lana_core.customer.storage import DocumentStorage, LocalFolderStorage
 from lana_core.db import UnitOfWork
-from lana_core.errors import InvalidInput, LanaError, NotFound
+from lana_core.errors import InvalidInput, LanaError, NotFound, parse_enum
 
 if TYPE_CHECKING:
     from lana_core.app import Lana
@@ -50,7 +50,8 @@ class CustomerService:
     def create(self, actor: Actor, email: str, customer_type: CustomerType, personal_info: PersonalInfo,
                *, telegram: str | None = None) -> Customer:
         with self.app.operation(actor, "customer/customer/*", "customer:customer:create") as uow:
-            customer = Customer.create(self.app.db.ids(), email, CustomerType(customer_type), personal_info, telegram)
+            customer_type = parse_enum(CustomerType, customer_type, "customer type")
+            customer = Customer.create(self.app.db.ids(), email, customer_type, personal_info, telegram)
             uow.events.save(customer)
             return customer
 

@@ -58,6 +58,8 @@ def from_json(hint: Any, value: Any) -> Any:
     if hint is Any:
         return value
     if isinstance(hint, type):
+        if hint is int and isinstance(value, str):  # an int dict key comes back as text
+            return int(value)
         if issubclass(hint, Enum):
             return hint(value)
         if hint is UUID:

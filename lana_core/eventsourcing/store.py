@@ -39,10 +39,12 @@ class EventStore:
 
     # --- writing --------------------------------------------------------------------------
 
-    def save(self, *aggregates: Aggregate) -> None:
-        """Append every pending event of each aggregate; create or update its current state."""
+    def save(self, *aggregates: Aggregate) -> list[Event]:
+        """Append every pending event of each aggregate; create or update its current state.
+        Returns the events saved (to publish those other contexts wait for)."""
         now = self.clock.now()
         actor = self._actor()
+        saved: list[Event] = []
         for aggregate in aggregates:
             events = aggregate.pending_events
             if not events:
@@ -76,6 +78,8 @@ class EventStore:
                     ) from None
                 raise DuplicateEntity(_duplicate_message(exc)) from None
             aggregate._mark_saved()
+            saved.extend(events)
+        return saved
 
     def lock(self, stream_id: UUID, *, shared: bool = False) -> None:
         """Hold a row lock on an entity until the transaction ends: ``shared`` for operations

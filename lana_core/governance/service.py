@@ -7,7 +7,7 @@ from uuid import UUID
 
 from lana_core.access.domain import Actor, User
 from lana_core.db import UnitOfWork
-from lana_core.errors import InvalidInput, NotFound
+from lana_core.errors import InvalidInput, NotFound, parse_enum
 from lana_core.governance.domain import (
     ApprovalPolicy,
     ApprovalProcess,
@@ -65,21 +65,22 @@ class GovernanceService:
     def require_committee(self, actor: Actor, process_type: ProcessType, committee_ref: str | UUID,
                           threshold: int) -> ApprovalPolicy:
         with self.app.operation(actor, f"governance/policy/{process_type}", "governance:policy:update-rules") as uow:
-            policy = self.policy_for(uow, ProcessType(process_type))
+            policy = self.policy_for(uow, parse_enum(ProcessType, process_type, "process type"))
             policy.require_committee(self._committee(uow, committee_ref), threshold)
             uow.events.save(policy)
             return policy
 
     def approve_automatically(self, actor: Actor, process_type: ProcessType) -> ApprovalPolicy:
         with self.app.operation(actor, f"governance/policy/{process_type}", "governance:policy:update-rules") as uow:
-            policy = self.policy_for(uow, ProcessType(process_type))
+            policy = self.policy_for(uow, parse_enum(ProcessType, process_type, "process type"))
             policy.approve_automatically()
             uow.events.save(policy)
             return policy
 
     def policy_for(self, uow: UnitOfWork, process_type: ProcessType) -> ApprovalPolicy:
         """The policy of a process type, created (auto-approval) the first time it is needed."""
-        policy = uow.events.find_one(ApprovalPolicy, "state->>'process_type' = %s", (ProcessType(process_type).value,))
+        process_type = parse_enum(ProcessType, process_type, "process type")
+        policy = uow.events.find_one(ApprovalPolicy, "state->>'process_type' = %s", (process_type.value,))
         if policy is None:
             policy = ApprovalPolicy.create(self.app.db.ids(), process_type)
             uow.events.save(policy)

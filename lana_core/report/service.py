@@ -28,8 +28,7 @@ class ReportService:
         with self.app.operation(actor, f"report/report-run/{definition_id}", "report:report-run:create") as uow:
             run = ReportRun.request(self.app.db.ids(), definition(definition_id), as_of_date,
                                     self.app.clock.today(), trigger)
-            uow.events.save(run)
-            uow.outbox.publish(*[e for e in run.pending_events])
+            uow.outbox.publish(*uow.events.save(run))
             return run
 
     def runs(self, actor: Actor, *, status: RunStatus | None = None, limit: int = 100) -> list[ReportRun]:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from lana_core.demo import load_sample_books
+from tests.sample_books import load_sample_books
 from lana_core.ledger.export import COLUMNS, export_entries
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from lana_core.accounting.chart import ChartOfAccounts
 from lana_core.accounting.statements import Statements
-from lana_core.demo import DEMO_PERIOD, load_sample_books
+from tests.sample_books import DEMO_PERIOD, load_sample_books
 from lana_core.errors import InvalidInput
 from lana_core.ledger import Layer
 from lana_core.money import Currency

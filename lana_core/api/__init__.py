@@ -1,0 +1,1 @@
+"""HTTP entry points: the webhooks providers call (``lana serve``)."""
