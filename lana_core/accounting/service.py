@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,8 +21,10 @@ from lana_core.accounting.statements import (
 )
 from lana_core.db import UnitOfWork
 from lana_core.errors import InvalidInput, NotFound
-from lana_core.ledger import Balance, Direction, EntryLine, Layer
+from lana_core.ledger import Balance, Direction, EntryLine, Layer, Transaction
 from lana_core.ledger.export import export_entries
+from lana_core.ledger.invariants import Violation
+from lana_core.ledger.invariants import check_ledger as check_invariants
 from lana_core.money import Currency
 
 if TYPE_CHECKING:
@@ -34,6 +37,27 @@ RETAINED_LOSS = "ACCOUNTING.RETAINED_EARNINGS.LOSS"
 
 def fiscal_year_id(year: int) -> UUID:
     return uuid.uuid5(_FISCAL_YEARS, str(year))
+
+
+@dataclass(frozen=True)
+class TransactionDetail:
+    """A posted ledger transaction and the code of each account its entries touch."""
+
+    transaction: Transaction
+    account_codes: dict[UUID, str]
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    """The ledger's invariant violations (none: the books are sound) and what was checked."""
+
+    violations: list[Violation]
+    transactions: int
+    entries: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
 
 
 class AccountingService:
@@ -74,6 +98,21 @@ class AccountingService:
                        date_to: date | None = None, on_progress=None) -> int:  # type: ignore[no-untyped-def]
         with self.app.operation(actor, "accounting/ledger/*", "accounting:ledger:export") as uow:
             return export_entries(uow.conn, output, date_from=date_from, date_to=date_to, on_progress=on_progress)
+
+    def transaction(self, actor: Actor, transaction_id: UUID) -> TransactionDetail:
+        with self.app.operation(actor, "accounting/ledger/*", "accounting:ledger:read") as uow:
+            tx = uow.ledger.transaction(transaction_id)
+            codes = {e.account_id: uow.ledger.account(e.account_id).code for e in tx.entries}
+            return TransactionDetail(tx, codes)
+
+    def check_ledger(self, actor: Actor) -> LedgerCheck:
+        """Verify the ledger's invariants against what is stored."""
+        with self.app.operation(actor, "accounting/ledger/*", "accounting:ledger:read") as uow:
+            violations = check_invariants(uow.conn)
+            transactions, entries = uow.conn.execute(
+                "SELECT (SELECT count(*) FROM ledger.transactions), (SELECT count(*) FROM ledger.entries)"
+            ).fetchone()
+            return LedgerCheck(violations, transactions, entries)
 
     def _statements(self, uow: UnitOfWork) -> Statements:
         return Statements(uow.ledger, ChartOfAccounts(uow.ledger).load())
@@ -142,6 +181,12 @@ class AccountingService:
         """Close the next month of the year: from now on no posting may be dated in it."""
         with self.app.operation(actor, f"accounting/fiscal-year/{year}", "accounting:fiscal-year:close-month") as uow:
             fiscal_year = self._fiscal_year(uow, year)
+            earlier = uow.events.find_one(
+                FiscalYear, "(state->>'year')::int < %s AND NOT (state->>'closed')::boolean", (year,)
+            )
+            if earlier is not None:
+                # Its closing transaction is dated 31 December: the books must stay open until then.
+                raise AccountingError(f"close fiscal year {earlier.year} before closing months of {year}")
             through = fiscal_year.close_month(month, self.app.clock.today())
             uow.ledger.close_journal_through(through)
             uow.events.save(fiscal_year)

@@ -25,8 +25,26 @@ err_console = Console(stderr=True)  # progress and messages: stderr
 
 
 class AppContext:
-    def __init__(self) -> None:
+    """user: the email given with ``--as`` (or LANA_USER): who the command acts as."""
+
+    def __init__(self, user: str | None = None) -> None:
         self._db: Database | None = None
+        self._app = None
+        self.user = user
+
+    def lana(self):  # type: ignore[no-untyped-def]
+        """The application over the configured database (checked to be migrated)."""
+        if self._app is None:
+            from lana_core.app import AppConfig, Lana
+
+            self._app = Lana(self.database(), AppConfig.from_env())
+        return self._app
+
+    def actor(self):  # type: ignore[no-untyped-def]
+        """The operator acting, from ``--as EMAIL`` or LANA_USER."""
+        if not self.user:
+            raise LanaError("say who is acting: --as EMAIL (or set LANA_USER)")
+        return self.lana().actor(self.user)
 
     def database(self, *, check_schema: bool = True) -> Database:
         if self._db is None:

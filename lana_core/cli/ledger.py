@@ -11,8 +11,6 @@ from lana_core.cli.context import AppContext, console, err_console, to_json
 from lana_core.cli.options import DATE, currency_option, format_option
 from lana_core.errors import InvalidInput, LanaError
 from lana_core.ledger import Layer
-from lana_core.ledger.export import export_entries
-from lana_core.ledger.invariants import check_ledger
 from lana_core.money import format_minor
 
 
@@ -29,8 +27,7 @@ def ledger() -> None:
 @click.pass_obj
 def balance(app: AppContext, code: str, as_of, currency, fmt: str) -> None:  # type: ignore[no-untyped-def]
     """Balance of an account or account set (chart node), by layer."""
-    with app.unit_of_work() as uow:
-        b = uow.ledger.balance(code, currency, as_of=as_of)
+    b = app.lana().accounting.balance(app.actor(), code, currency, as_of=as_of)
     data = {
         "code": b.code,
         "currency": b.currency.value,
@@ -64,11 +61,11 @@ def transaction(app: AppContext, transaction_id: str, fmt: str) -> None:
         tx_id = UUID(transaction_id)
     except ValueError:
         raise InvalidInput(f"{transaction_id!r} is not a transaction id") from None
-    with app.unit_of_work() as uow:
-        tx = uow.ledger.transaction(tx_id)
-        codes = {e.account_id: uow.ledger.account(e.account_id).code for e in tx.entries}
+    detail = app.lana().accounting.transaction(app.actor(), tx_id)
+    tx, codes = detail.transaction, detail.account_codes
     if fmt == "json":
-        data = tx.__dict__ | {"entries": [e.__dict__ | {"account_code": codes[e.account_id]} for e in tx.entries]}
+        data = tx.__dict__ | {"entries": [e.__dict__ | {"account_code": codes[e.account_id],
+                                                        "unit": e.currency.minor_unit} for e in tx.entries]}
         console.print_json(to_json(data))
         return
     from rich.table import Table
@@ -94,9 +91,10 @@ def transaction(app: AppContext, transaction_id: str, fmt: str) -> None:
 @click.pass_obj
 def export(app: AppContext, output: Path, date_from, date_to) -> None:  # type: ignore[no-untyped-def]
     """Write every entry to a CSV file (one row per entry, amounts in minor units)."""
-    with app.unit_of_work() as uow, err_console.status("exporting entries") as status:
-        count = export_entries(uow.conn, output, date_from=date_from, date_to=date_to,
-                               on_progress=lambda n: status.update(f"exporting entries: {n:,}"))
+    lana, actor = app.lana(), app.actor()
+    with err_console.status("exporting entries") as status:
+        count = lana.accounting.export_entries(actor, output, date_from=date_from, date_to=date_to,
+                                               on_progress=lambda n: status.update(f"exporting entries: {n:,}"))
     err_console.print(f"{count:,} entries written to {output}")
 
 
@@ -105,15 +103,14 @@ def export(app: AppContext, output: Path, date_from, date_to) -> None:  # type: 
 @click.pass_obj
 def check(app: AppContext, fmt: str) -> None:
     """Verify the ledger's invariants against what is stored."""
-    with app.unit_of_work() as uow, err_console.status("checking the ledger"):
-        violations = check_ledger(uow.conn)
-        counts = uow.conn.execute(
-            "SELECT (SELECT count(*) FROM ledger.transactions), (SELECT count(*) FROM ledger.entries)"
-        ).fetchone()
+    lana, actor = app.lana(), app.actor()
+    with err_console.status("checking the ledger"):
+        result = lana.accounting.check_ledger(actor)
+    violations = result.violations
     if fmt == "json":
-        console.print_json(to_json({"ok": not violations, "transactions": counts[0], "entries": counts[1],
+        console.print_json(to_json({"ok": result.ok, "transactions": result.transactions, "entries": result.entries,
                                     "violations": [str(v) for v in violations]}))
     if violations:
         raise LanaError("ledger invariants violated: " + " | ".join(str(v) for v in violations))
     if fmt != "json":
-        err_console.print(f"ledger invariants hold: {counts[0]:,} transactions, {counts[1]:,} entries")
+        err_console.print(f"ledger invariants hold: {result.transactions:,} transactions, {result.entries:,} entries")

@@ -23,9 +23,11 @@ from lana_core.errors import LanaError
 
 @click.group(help=__doc__)
 @click.version_option(package_name="lana")
+@click.option("--as", "user", envvar="LANA_USER", metavar="EMAIL",
+              help="The operator acting (RBAC applies). Default: $LANA_USER.")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
-    ctx.obj = AppContext()
+def cli(ctx: click.Context, user: str | None) -> None:
+    ctx.obj = AppContext(user)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -113,37 +115,46 @@ def migrate_cmd() -> None:
 @cli.command("demo")
 @click.pass_obj
 def demo_cmd(app: AppContext) -> None:
-    """Start the database, migrate, load the default chart, post sample books, show the trial balance."""
-    from lana_core.accounting.chart import ChartOfAccounts
-    from lana_core.accounting.statements import Statements
+    """The main job: start the database, migrate, set the bank up, run a month of operations
+    (customers, KYC, deposits, an approved withdrawal, manual entries), show the trial balance."""
     from lana_core.cli.render import print_trial_balance
     from lana_core.db import resolve_database_url
-    from lana_core.demo import DEMO_PERIOD, load_sample_books
+    from lana_core.demo import SUPERUSER, run_demo
     from lana_core.money import Currency
 
     with err_console.status("starting the database") as status:
         url = resolve_database_url()
         status.update("applying migrations")
         migrate(url)
-        result = load_sample_books(app.database(check_schema=False), on_step=lambda s: status.update(s))
-    err_console.print(
-        f"database: {url}\n"
-        f"chart: {len(result.chart.created)} nodes created, {result.chart.unchanged} already there; "
-        f"accounts created: {result.accounts_created}; "
-        f"transactions posted: {result.posted}, already posted (idempotent replay): {result.replayed}"
-    )
-    with app.unit_of_work() as uow:
-        statements = Statements(uow.ledger, ChartOfAccounts(uow.ledger).load())
-        for currency in (Currency.USD, Currency.BTC):
-            print_trial_balance(console, statements.trial_balance(*DEMO_PERIOD, currency))
+        lana = app.lana()
+        result = run_demo(lana, on_step=lambda step: status.update(step))
+    admin = lana.actor(SUPERUSER)
+    today = lana.clock.today()
+    err_console.print(f"database: {url}\nacting as {SUPERUSER} (superuser)")
+    for line in result.created or ["the demo bank was already loaded: nothing new"]:
+        err_console.print(f"  {line}")
+    for currency in (Currency.USD, Currency.BTC):
+        print_trial_balance(console, lana.accounting.trial_balance(admin, today.replace(day=1), today, currency))
+    err_console.print(f"try: lana --as {SUPERUSER} customer list   (or export LANA_USER={SUPERUSER})")
 
 
 def _register_groups() -> None:
+    from lana_core.cli.access import access
     from lana_core.cli.accounting import accounting
+    from lana_core.cli.config import config
+    from lana_core.cli.customer import customer
+    from lana_core.cli.deposit import deposit
+    from lana_core.cli.governance import governance
     from lana_core.cli.ledger import ledger
+    from lana_core.cli.report import report
+    from lana_core.cli.serve import serve
+    from lana_core.cli.setup import setup_cmd
+    from lana_core.cli.worker import worker
 
-    cli.add_command(accounting)
-    cli.add_command(ledger)
+    cli.add_command(setup_cmd)
+    cli.add_command(serve)
+    for group in (access, customer, deposit, governance, accounting, ledger, report, config, worker):
+        cli.add_command(group)
 
 
 _register_groups()

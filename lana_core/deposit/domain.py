@@ -41,6 +41,7 @@ class DepositAccountFrozen(Event):
     reason: str
     amount: int  # cents moved to the frozen account
     ledger_transaction_id: UUID | None
+    with_customer: bool = False  # frozen because its holder was (and unfrozen with them)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class DepositAccount(Aggregate):
     frozen_ledger_account_id: UUID
     reference: str
     status: AccountStatus
+    frozen_with_customer: bool  # the freeze came from the holder's freeze
 
     @classmethod
     def open(cls, id: UUID, holder_id: UUID, customer_type: CustomerType, frozen_id: UUID,
@@ -87,12 +89,13 @@ class DepositAccount(Aggregate):
         if self.status is AccountStatus.CLOSED:
             raise DepositError(f"deposit account {self.reference} is closed")
 
-    def freeze(self, reason: str, amount: int, ledger_transaction_id: UUID | None) -> None:
+    def freeze(self, reason: str, amount: int, ledger_transaction_id: UUID | None, *,
+               with_customer: bool = False) -> None:
         if self.status is AccountStatus.CLOSED:
             raise DepositError(f"deposit account {self.reference} is closed")
         if self.status is AccountStatus.FROZEN:
             raise DepositError(f"deposit account {self.reference} is already frozen")
-        self._record(DepositAccountFrozen(reason, amount, ledger_transaction_id))
+        self._record(DepositAccountFrozen(reason, amount, ledger_transaction_id, with_customer))
 
     def unfreeze(self, amount: int, ledger_transaction_id: UUID | None) -> None:
         if self.status is not AccountStatus.FROZEN:
@@ -112,11 +115,11 @@ class DepositAccount(Aggregate):
             case DepositAccountOpened(holder_id, customer_type, frozen_id, reference):
                 self.holder_id, self.customer_type = holder_id, customer_type
                 self.frozen_ledger_account_id, self.reference = frozen_id, reference
-                self.status = AccountStatus.ACTIVE
-            case DepositAccountFrozen():
-                self.status = AccountStatus.FROZEN
+                self.status, self.frozen_with_customer = AccountStatus.ACTIVE, False
+            case DepositAccountFrozen(with_customer=with_customer):
+                self.status, self.frozen_with_customer = AccountStatus.FROZEN, with_customer
             case DepositAccountUnfrozen():
-                self.status = AccountStatus.ACTIVE
+                self.status, self.frozen_with_customer = AccountStatus.ACTIVE, False
             case DepositAccountClosed():
                 self.status = AccountStatus.CLOSED
 

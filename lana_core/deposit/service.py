@@ -117,21 +117,26 @@ class DepositService:
             uow.events.load(Customer, customer_id)
             return self._set_customer_accounts(uow, customer_id, frozen, reason or f"customer accounts {action} ")
 
-    def _set_customer_accounts(self, uow: UnitOfWork, customer_id: UUID, frozen: bool, reason: str) -> list[DepositAccount]:
+    def _set_customer_accounts(self, uow: UnitOfWork, customer_id: UUID, frozen: bool, reason: str, *,
+                               with_customer: bool = False) -> list[DepositAccount]:
+        """Freeze the active accounts, or unfreeze the frozen ones. ``with_customer``: follow the
+        customer's own status: freezes are marked so, and only such freezes are lifted."""
         changed = []
         for account in self._customer_accounts(uow, customer_id):
             if frozen and account.status is AccountStatus.ACTIVE:
-                changed.append(self._freeze(uow, account.id, reason))
-            elif not frozen and account.status is AccountStatus.FROZEN:
+                changed.append(self._freeze(uow, account.id, reason, with_customer=with_customer))
+            elif (not frozen and account.status is AccountStatus.FROZEN
+                  and (account.frozen_with_customer or not with_customer)):
                 changed.append(self._unfreeze(uow, account.id))
         return changed
 
-    def _freeze(self, uow: UnitOfWork, account_id: UUID, reason: str) -> DepositAccount:
+    def _freeze(self, uow: UnitOfWork, account_id: UUID, reason: str, *,
+                with_customer: bool = False) -> DepositAccount:
         uow.events.lock(account_id)
         account = uow.events.load(DepositAccount, account_id)
         amount = uow.ledger.balance(account.ledger_account_id, Currency.USD).amount(Layer.SETTLED)
         tx_id = self.app.db.ids() if amount > 0 else None
-        account.freeze(reason.strip() or "frozen", max(amount, 0), tx_id)
+        account.freeze(reason.strip() or "frozen", max(amount, 0), tx_id, with_customer=with_customer)
         if tx_id:
             uow.ledger.post(deposit_ledger.FREEZE_ACCOUNT, {
                 "deposit": account.ledger_account_id, "frozen": account.frozen_ledger_account_id,
@@ -343,7 +348,7 @@ class CustomerStatusConsumer:
         event = message.event
         frozen = isinstance(event, CustomerFrozen)
         reason = f"customer frozen: {event.reason}" if frozen else ""
-        self.service._set_customer_accounts(uow, event.customer_id, frozen, reason)
+        self.service._set_customer_accounts(uow, event.customer_id, frozen, reason, with_customer=True)
 
 
 __all__ = ["AccountBalance", "DepositError", "DepositService", "HistoryLine"]

@@ -45,8 +45,26 @@ class GovernanceService:
                                 "governance:committee:remove-member") as uow:
             committee = self._committee(uow, committee_ref)
             committee.remove_member(self._user_id(uow, member))
+            self._check_thresholds_reachable(uow, committee)
             uow.events.save(committee)
             return committee
+
+    def _check_thresholds_reachable(self, uow: UnitOfWork, committee: Committee) -> None:
+        """A policy, or a process still deciding, must not need more approvals than members."""
+        size = len(committee.members)
+        where = "state->>'committee_id' = %s AND (state->>'threshold')::int > %s"
+        for policy in uow.events.find_all(ApprovalPolicy, where, (str(committee.id), size)):
+            raise GovernanceError(
+                f"the {policy.process_type} policy needs {policy.threshold} approvals from {committee.name}, "
+                f"which would have {size} member(s): lower the threshold first"
+            )
+        busy = uow.events.find_all(ApprovalProcess, where + " AND state->>'status' = 'in_progress'",
+                                   (str(committee.id), size))
+        if busy:
+            raise GovernanceError(
+                f"{len(busy)} approval process(es) still need more approvals than {committee.name} would have "
+                f"members ({size}); conclude them first"
+            )
 
     def committees(self, actor: Actor) -> list[Committee]:
         with self.app.operation(actor, "governance/committee/*", "governance:committee:list") as uow:

@@ -7,6 +7,7 @@ import json
 import psycopg
 
 from lana_core.errors import InvalidInput, LanaError, NotFound
+from lana_core.money import Currency, format_minor
 
 
 class LedgerError(LanaError):
@@ -80,9 +81,16 @@ def translate(exc: psycopg.Error) -> LedgerError | None:
     state = exc.sqlstate or ""
     message = exc.diag.message_primary or str(exc)
     if state in _BY_SQLSTATE:
+        raw = exc.diag.message_detail
+        detail = json.loads(raw) if raw and raw.startswith("{") else {}
+        if state == "LN001" and {"account_code", "currency", "balance_after"} <= detail.keys():
+            currency = Currency(detail["currency"])
+            message = (
+                f"insufficient funds: account {detail['account_code']} would go to "
+                f"{format_minor(int(detail['balance_after']), currency)} {currency} (settled)"
+            )
         error = _BY_SQLSTATE[state](message)
-        detail = exc.diag.message_detail
-        error.detail = json.loads(detail) if detail and detail.startswith("{") else {}
+        error.detail = detail
         return error
     if state == "23505":  # unique_violation
         constraint = exc.diag.constraint_name or ""

@@ -3,82 +3,81 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import psycopg
 import pytest
 
-
-def lana(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "lana_core.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "160", **(env or {})},
-        timeout=120,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"lana {' '.join(args)} failed ({result.returncode}): {result.stderr}")
-    return result
+from lana_core.db import Database
+from tests.e2e.cli import ROOT, lana
+from tests.sample_books import load_sample_books
 
 
 @pytest.fixture
-def env(database_url: str) -> dict[str, str]:
-    return {"LANA_DATABASE_URL": database_url}
+def books(env: dict[str, str], database_url: str) -> dict[str, str]:
+    """The sample books (a month of postings straight through the ledger), then ``lana setup``."""
+    with Database(database_url) as db:
+        load_sample_books(db)
+    lana("setup", "--superuser", ROOT, env=env)
+    return env
 
 
-def test_the_demo_posts_sample_books_once_and_prints_a_balanced_trial_balance(env):
+def as_root(*args: str, env: dict[str, str], check: bool = True):  # type: ignore[no-untyped-def]
+    return lana("--as", ROOT, *args, env=env, check=check)
+
+
+def test_the_demo_runs_a_month_of_operations_once_and_prints_a_balanced_trial_balance(env):
     first = lana("demo", env=env)
-    assert "Trial balance 2026-01-01 to 2026-01-31 · USD" in first.stdout
-    assert "Trial balance 2026-01-01 to 2026-01-31 · BTC" in first.stdout
+    assert "· USD · settled layer" in first.stdout and "· BTC · settled layer" in first.stdout
     assert first.stdout.count("balanced") == 2 and "NOT BALANCED" not in first.stdout
-    assert "transactions posted: 14" in first.stderr
+    assert "customer alice.moreno@example.com with a deposit account" in first.stderr
     second = lana("demo", env=env)
-    assert "transactions posted: 0, already posted (idempotent replay): 14" in " ".join(second.stderr.split())
-    assert lana("ledger", "check", env=env).stderr.startswith("ledger invariants hold: 14 transactions")
+    assert "the demo bank was already loaded: nothing new" in second.stderr
+    assert second.stdout == first.stdout
+    check = lana("--as", "admin@lana.local", "ledger", "check", env=env)
+    assert check.stderr.startswith("ledger invariants hold:")
 
 
-def test_statements_are_available_as_json(env):
-    lana("demo", env=env)
-    tb = json.loads(lana("accounting", "trial-balance", "--from", "2026-01-01", "--to", "2026-01-31",
-                         "--format", "json", env=env).stdout)
+def test_statements_are_available_as_json(books):
+    env = books
+    tb = json.loads(as_root("accounting", "trial-balance", "--from", "2026-01-01", "--to", "2026-01-31",
+                            "--format", "json", env=env).stdout)
     assert tb["statement"] == "trial_balance" and tb["unit"] == "cents" and tb["totals"]["balanced"]
     assert tb["totals"]["debits"] == tb["totals"]["credits"] == 296_762_615
-    bs = json.loads(lana("accounting", "balance-sheet", "--as-of", "2026-01-31", "--format", "json", env=env).stdout)
+    bs = json.loads(as_root("accounting", "balance-sheet", "--as-of", "2026-01-31", "--format", "json", env=env).stdout)
     assert bs["balanced"] and bs["assets"]["total"] == 284_485_075
-    pl = json.loads(lana("accounting", "profit-and-loss", "--from", "2026-01-01", "--to", "2026-01-31",
-                         "--currency", "usd", "--format", "json", env=env).stdout)
+    pl = json.loads(as_root("accounting", "profit-and-loss", "--from", "2026-01-01", "--to", "2026-01-31",
+                            "--currency", "usd", "--format", "json", env=env).stdout)
     assert pl["net_income"] == bs["current_earnings"] == -7_410_540
-    btc = json.loads(lana("ledger", "balance", "82", "--currency", "BTC", "--format", "json", env=env).stdout)
+    btc = json.loads(as_root("ledger", "balance", "82", "--currency", "BTC", "--format", "json", env=env).stdout)
     assert btc["settled"] == 125_000_000 and btc["unit"] == "sats"
 
 
-def test_entries_export_to_csv(env, tmp_path):
-    lana("demo", env=env)
+def test_entries_export_to_csv_and_the_ledger_checks_out(books, tmp_path):
+    env = books
     out = tmp_path / "entries.csv"
-    result = lana("ledger", "export-entries", "--output", str(out), env=env)
+    result = as_root("ledger", "export-entries", "--output", str(out), env=env)
     assert "30 entries written" in result.stderr
     assert out.read_text().splitlines()[0].startswith("transaction_id,idempotency_key,effective_date")
+    assert as_root("ledger", "check", env=env).stderr.startswith("ledger invariants hold: 14 transactions, 30 entries")
 
 
-def test_a_refusal_is_one_clear_line_without_a_traceback(env, tmp_path):
-    lana("demo", env=env)
-    missing = lana("ledger", "balance", "NO.SUCH.ACCOUNT", env=env, check=False)
+def test_a_refusal_is_one_clear_line_without_a_traceback(books, tmp_path):
+    env = books
+    missing = as_root("ledger", "balance", "NO.SUCH.ACCOUNT", env=env, check=False)
     assert missing.returncode == 1
     assert missing.stderr.strip() == "error: no account or account set NO.SUCH.ACCOUNT"
     bad = tmp_path / "coa.csv"
     bad.write_text("1,,,Assets,Debit\n11,,,Cash,Sideways\n")
-    refused = lana("accounting", "import-chart", str(bad), "--chart", "other", env=env, check=False)
+    refused = as_root("accounting", "import-chart", str(bad), env=env, check=False)
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [
         "error: coa.csv is not a valid chart of accounts: line 2: normal balance must be Debit or Credit, "
         "got 'Sideways'"
     ]
     assert "Traceback" not in refused.stderr
-    wrong_date = lana("accounting", "balance-sheet", "--as-of", "31/01/2026", env=env, check=False)
+    other = as_root("accounting", "import-chart", "--default", "--chart", "other", env=env, check=False)
+    assert other.stderr.strip() == "error: only the 'primary' chart is kept by the accounting service, not 'other'"
+    wrong_date = as_root("accounting", "balance-sheet", "--as-of", "31/01/2026", env=env, check=False)
     assert wrong_date.returncode == 2 and "is not a date (YYYY-MM-DD)" in wrong_date.stderr
 
 
@@ -89,7 +88,7 @@ def test_an_unmigrated_database_is_reported_not_crashed_on(server_url, tmp_path)
         conn.execute('DROP DATABASE IF EXISTS "lana_test_unmigrated" WITH (FORCE)')
         conn.execute('CREATE DATABASE "lana_test_unmigrated"')
     env = {"LANA_DATABASE_URL": with_dbname(server_url, "lana_test_unmigrated")}
-    result = lana("accounting", "chart", env=env, check=False)
+    result = lana("--as", ROOT, "accounting", "chart", env=env, check=False)
     assert result.returncode == 1
     assert "run `lana migrate`" in result.stderr
     lana("migrate", env=env)
@@ -98,8 +97,8 @@ def test_an_unmigrated_database_is_reported_not_crashed_on(server_url, tmp_path)
 
 
 def test_an_unreachable_database_is_one_line(tmp_path):
-    result = lana("ledger", "check", env={"LANA_DATABASE_URL": f"postgresql://nobody@/x?host={tmp_path}"},
-                  check=False)
+    result = lana("--as", ROOT, "ledger", "check",
+                  env={"LANA_DATABASE_URL": f"postgresql://nobody@/x?host={tmp_path}"}, check=False)
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot reach the database:")
     assert len(result.stderr.strip().splitlines()) == 1
@@ -114,13 +113,13 @@ def test_the_embedded_server_starts_keeps_its_data_and_stops(tmp_path):
         url = lana("db", "url", env=env).stdout.strip()
         assert url == f"postgresql://postgres@/lana?host={home / 'pgdata'}"
         lana("migrate", env=env)
-        lana("accounting", "import-chart", "--default", env=env)
+        lana("setup", "--superuser", ROOT, env=env)
         assert json.loads(lana("db", "status", "--format", "json", env=env).stdout)["running"] is True
         assert "stopped" in lana("db", "stop", env=env).stderr
         assert json.loads(lana("db", "status", "--format", "json", env=env).stdout)["running"] is False
         # Data survives a restart.
         lana("db", "start", env=env)
-        chart = json.loads(lana("accounting", "chart", "--format", "json", env=env).stdout)
+        chart = json.loads(lana("--as", ROOT, "accounting", "chart", "--format", "json", env=env).stdout)
         assert len(chart) == 79
     finally:
         lana("db", "stop", env=env, check=False)

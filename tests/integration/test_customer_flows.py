@@ -154,3 +154,13 @@ def test_a_refused_upload_leaves_no_file(bank, root):
         bank.customers.upload_document(root, customer.id, "late.txt", b"data")
     folder = Path(bank.config.document_folder)
     assert not folder.exists() or not [p for p in folder.rglob("*") if p.is_file()]
+
+
+def test_unfreezing_a_customer_leaves_accounts_frozen_for_their_own_reasons(bank, root):
+    customer, own = funded_account(bank, root, 100_00)
+    other = bank.deposits.open_account(root, customer.id)
+    bank.deposits.freeze_account(root, own.id, "court order")
+    bank.customers.freeze(root, customer.id, "review")
+    bank.customers.unfreeze(root, customer.id)
+    assert bank.deposits.account(root, own.id).status is AccountStatus.FROZEN
+    assert bank.deposits.account(root, other.id).status is AccountStatus.ACTIVE

@@ -92,7 +92,7 @@ def test_an_auto_approved_withdrawal_reserves_then_pays_out(bank, root):
 def test_a_withdrawal_beyond_the_balance_is_refused_and_leaves_no_trace(bank, root):
     _, account = funded_account(bank, root, 100_00)
     before = snapshot(bank)
-    with pytest.raises(InsufficientFunds, match="would go to -1 USD"):
+    with pytest.raises(InsufficientFunds, match=r"would go to -0\.01 USD \(settled\)"):
         bank.deposits.initiate_withdrawal(root, account.id, 100_01)
     assert snapshot(bank) == before  # no withdrawal, no approval process, no outbox message, no entry
 

@@ -206,7 +206,7 @@ def test_the_database_itself_refuses_an_unbalanced_batch(books):
 def test_overdraft_prevention_refuses_the_posting_and_writes_nothing(books):
     post(books, DEPOSIT, deposit(1_000))
     before = state(books)
-    with pytest.raises(InsufficientFunds, match="account ALICE would go to -1 USD") as caught:
+    with pytest.raises(InsufficientFunds, match=r"account ALICE would go to -0\.01 USD") as caught:
         post(books, RESERVE, deposit(1_001))
     assert caught.value.detail["balance_after"] == -1
     assert state(books) == before
