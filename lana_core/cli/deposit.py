@@ -196,14 +196,15 @@ def _show_deposit(fmt: str, d) -> None:  # type: ignore[no-untyped-def]
 @click.argument("amount")
 @click.option("--reference", help="The payment's reference (default: DEP-xxxxxxxx).")
 @click.option("--effective-date", type=DATE, help="The business date (default: today).")
+@click.option("--idempotency-key", help="The payment's unique id (e.g. the wire's): a retry records it once.")
 @format_option
 @click.pass_obj
 def record(app: AppContext, account_id: str, amount: str, reference: str | None, effective_date,  # type: ignore
-           fmt: str) -> None:
+           idempotency_key: str | None, fmt: str) -> None:
     """Record money received for an account (AMOUNT in dollars, e.g. 1250.50)."""
     aid, cents = parse_id(account_id, "account id"), parse_usd(amount)
     recorded = app.lana().deposits.record_deposit(app.actor(), aid, cents, reference=reference,
-                                                  effective_date=effective_date)
+                                                  effective_date=effective_date, idempotency_key=idempotency_key)
     _show_deposit(fmt, recorded)
 
 
@@ -249,13 +250,16 @@ def _show_withdrawal(fmt: str, w) -> None:  # type: ignore[no-untyped-def]
 @click.argument("account_id")
 @click.argument("amount")
 @click.option("--reference", help="The payout's reference (default: WD-xxxxxxxx).")
+@click.option("--idempotency-key", help="The request's unique id: a retry starts it once.")
 @format_option
 @click.pass_obj
-def withdraw(app: AppContext, account_id: str, amount: str, reference: str | None, fmt: str) -> None:
+def withdraw(app: AppContext, account_id: str, amount: str, reference: str | None, idempotency_key: str | None,
+             fmt: str) -> None:
     """Start a withdrawal (AMOUNT in dollars): the funds are reserved and the approval starts."""
     aid, cents = parse_id(account_id, "account id"), parse_usd(amount)
     lana, actor = app.lana(), app.actor()
-    started = lana.deposits.initiate_withdrawal(actor, aid, cents, reference=reference)
+    started = lana.deposits.initiate_withdrawal(actor, aid, cents, reference=reference,
+                                                idempotency_key=idempotency_key)
     try:  # an automatic approval has already moved it on
         started = lana.deposits.withdrawal(actor, started.id)
     except PermissionDenied:

@@ -9,6 +9,7 @@ land between reading a balance and freezing it.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -26,10 +27,10 @@ from lana_core.deposit.domain import (
     Withdrawal,
     WithdrawalStatus,
 )
-from lana_core.errors import LanaError
+from lana_core.errors import InvalidInput, LanaError
 from lana_core.eventsourcing import Consumer, Message
 from lana_core.governance.domain import ApprovalProcessConcluded, ProcessType
-from lana_core.ledger import Layer
+from lana_core.ledger import IdempotencyConflict, Layer
 from lana_core.money import Currency
 
 if TYPE_CHECKING:
@@ -215,10 +216,16 @@ class DepositService:
     # --- deposits -----------------------------------------------------------------------
 
     def record_deposit(self, actor: Actor, account_id: UUID, amount: int, *, reference: str | None = None,
-                       effective_date: date | None = None) -> Deposit:
+                       effective_date: date | None = None, idempotency_key: str | None = None) -> Deposit:
+        """Record money received. With ``idempotency_key`` (e.g. the bank's wire id), a retry of
+        the same request returns the first deposit; the same key for another request is refused."""
         with self.app.operation(actor, f"deposit/deposit/{account_id}", "deposit:deposit:create") as uow:
+            deposit_id = _keyed_id("deposit", idempotency_key) or self.app.db.ids()
+            earlier = uow.events.find(Deposit, deposit_id) if idempotency_key else None
+            if earlier is not None:
+                return _same_request(earlier, idempotency_key, account_id, amount, reference)
             account = self._active_account(uow, account_id)
-            deposit_id, tx_id = self.app.db.ids(), self.app.db.ids()
+            tx_id = self.app.db.ids()
             reference = reference or f"DEP-{deposit_id.hex[-8:].upper()}"
             deposit = Deposit.record(deposit_id, account.id, amount, reference, tx_id)
             uow.ledger.post(deposit_ledger.RECORD_DEPOSIT, {
@@ -248,11 +255,16 @@ class DepositService:
     # --- withdrawals --------------------------------------------------------------------
 
     def initiate_withdrawal(self, actor: Actor, account_id: UUID, amount: int, *,
-                            reference: str | None = None) -> Withdrawal:
-        """Reserve the funds at once and start the approval; the decision comes through the outbox."""
+                            reference: str | None = None, idempotency_key: str | None = None) -> Withdrawal:
+        """Reserve the funds at once and start the approval; the decision comes through the outbox.
+        ``idempotency_key``: as for deposits, a retry returns the first withdrawal."""
         with self.app.operation(actor, f"deposit/withdrawal/{account_id}", "deposit:withdrawal:initiate") as uow:
+            withdrawal_id = _keyed_id("withdrawal", idempotency_key) or self.app.db.ids()
+            earlier = uow.events.find(Withdrawal, withdrawal_id) if idempotency_key else None
+            if earlier is not None:
+                return _same_request(earlier, idempotency_key, account_id, amount, reference)
             account = self._active_account(uow, account_id)
-            withdrawal_id, tx_id = self.app.db.ids(), self.app.db.ids()
+            tx_id = self.app.db.ids()
             reference = reference or f"WD-{withdrawal_id.hex[-8:].upper()}"
             uow.ledger.post(deposit_ledger.INITIATE_WITHDRAW, {
                 "omnibus": deposit_ledger.OMNIBUS, "deposit": account.ledger_account_id,
@@ -318,6 +330,28 @@ class DepositService:
     def withdrawal(self, actor: Actor, withdrawal_id: UUID) -> Withdrawal:
         with self.app.operation(actor, f"deposit/withdrawal/{withdrawal_id}", "deposit:withdrawal:read") as uow:
             return uow.events.load(Withdrawal, withdrawal_id)
+
+
+_KEYS = uuid.UUID("9d3c1f40-6b8e-4c1a-a2f5-3e7b0d6c5a21")
+
+
+def _keyed_id(kind: str, key: str | None) -> UUID | None:
+    """The entity id a caller's idempotency key stands for (the same key, the same id)."""
+    if key is None:
+        return None
+    if not key.strip():
+        raise InvalidInput("an idempotency key cannot be blank")
+    return uuid.uuid5(_KEYS, f"{kind}:{key}")
+
+
+def _same_request(earlier: Deposit | Withdrawal, key: str | None, account_id: UUID, amount: int,
+                  reference: str | None) -> Deposit | Withdrawal:
+    if (earlier.account_id, earlier.amount) != (account_id, amount) or reference not in (None, earlier.reference):
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was already used for another request "
+            f"({earlier.amount} cents to account {earlier.account_id})"
+        )
+    return earlier
 
 
 class ApprovalConcludedConsumer:

@@ -10,7 +10,7 @@ from lana_core.app import AppConfig, Lana
 from lana_core.customer.domain import CustomerType
 from lana_core.deposit.domain import AccountStatus, DepositError, DepositStatus, WithdrawalStatus
 from lana_core.errors import InvalidInput
-from lana_core.ledger import InsufficientFunds, Layer, PeriodClosed
+from lana_core.ledger import IdempotencyConflict, InsufficientFunds, Layer, PeriodClosed
 from lana_core.ledger.invariants import check_ledger
 from lana_core.money import Currency
 from tests.integration.conftest import funded_account, new_customer, snapshot
@@ -245,3 +245,16 @@ def test_after_every_flow_the_ledger_invariants_hold(bank, root):
     bank.deposits.unfreeze_account(root, account.id)
     with bank.db.unit_of_work() as uow:
         assert check_ledger(uow.conn) == []
+
+
+def test_a_retried_deposit_or_withdrawal_with_its_key_happens_once(bank, root):
+    _, account = funded_account(bank, root, 0)
+    first = bank.deposits.record_deposit(root, account.id, 70_00, idempotency_key="wire-2026-0042")
+    before = snapshot(bank)
+    again = bank.deposits.record_deposit(root, account.id, 70_00, idempotency_key="wire-2026-0042")
+    assert again.id == first.id and snapshot(bank) == before
+    with pytest.raises(IdempotencyConflict, match="wire-2026-0042"):
+        bank.deposits.record_deposit(root, account.id, 71_00, idempotency_key="wire-2026-0042")
+    w = bank.deposits.initiate_withdrawal(root, account.id, 20_00, idempotency_key="req-9")
+    assert bank.deposits.initiate_withdrawal(root, account.id, 20_00, idempotency_key="req-9").id == w.id
+    assert bank.deposits.balance(root, account.id).settled == 50_00
