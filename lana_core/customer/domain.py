@@ -42,6 +42,21 @@ class KycStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class CustomerActivity(StrEnum):
+    """How recently the customer did anything: active (< 1 year), inactive (1 to 10 years),
+    suspended (> 10 years: their deposit accounts are frozen, an escheatment hold)."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    SUSPENDED = "suspended"
+
+    @classmethod
+    def after(cls, idle_days: int) -> CustomerActivity:
+        if idle_days < 365:
+            return cls.ACTIVE
+        return cls.INACTIVE if idle_days < 3650 else cls.SUSPENDED
+
+
 class KycLevel(StrEnum):
     NONE = "none"
     BASIC = "basic"
@@ -123,6 +138,13 @@ class CustomerClosed(Event):
     customer_id: UUID
 
 
+@dataclass(frozen=True)
+class CustomerActivityChanged(Event):
+    customer_id: UUID
+    activity: CustomerActivity
+    last_activity: date
+
+
 class Customer(Aggregate):
     """A customer of the bank.
 
@@ -134,7 +156,7 @@ class Customer(Aggregate):
     stream_type = "customer"
     event_types = (
         CustomerCreated, PersonalInfoUpdated, KycApplicantLinked, KycVerified, KycRejected,
-        CustomerFrozen, CustomerUnfrozen, CustomerClosed,
+        CustomerFrozen, CustomerUnfrozen, CustomerClosed, CustomerActivityChanged,
     )
 
     email: str
@@ -145,6 +167,7 @@ class Customer(Aggregate):
     kyc_status: KycStatus
     kyc_level: KycLevel
     applicant_id: str | None
+    activity: CustomerActivity
 
     @classmethod
     def create(cls, id: UUID, email: str, customer_type: CustomerType, personal_info: PersonalInfo,
@@ -214,6 +237,14 @@ class Customer(Aggregate):
             raise CustomerError(f"customer {self.email} is already closed")
         self._record(CustomerClosed(self.id))
 
+    def classify_activity(self, last_activity: date, today: date) -> bool:
+        """Record the activity class for the days since ``last_activity``; True if it changed."""
+        activity = CustomerActivity.after((today - last_activity).days)
+        if activity is self.activity or self.status is CustomerStatus.CLOSED:
+            return False
+        self._record(CustomerActivityChanged(self.id, activity, last_activity))
+        return True
+
     def _check_not_closed(self) -> None:
         if self.status is CustomerStatus.CLOSED:
             raise CustomerError(f"customer {self.email} is closed")
@@ -229,7 +260,7 @@ class Customer(Aggregate):
         match event:
             case CustomerCreated(email, telegram, customer_type, info):
                 self.email, self.telegram, self.customer_type, self.personal_info = email, telegram, customer_type, info
-                self.status = CustomerStatus.ACTIVE
+                self.status, self.activity = CustomerStatus.ACTIVE, CustomerActivity.ACTIVE
                 self.kyc_status, self.kyc_level, self.applicant_id = KycStatus.PENDING_VERIFICATION, KycLevel.NONE, None
             case PersonalInfoUpdated(info):
                 self.personal_info = info
@@ -245,6 +276,8 @@ class Customer(Aggregate):
                 self.status = CustomerStatus.ACTIVE
             case CustomerClosed():
                 self.status = CustomerStatus.CLOSED
+            case CustomerActivityChanged(activity=activity):
+                self.activity = activity
 
 
 # --- documents ----------------------------------------------------------------------------

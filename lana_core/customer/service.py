@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -13,6 +14,7 @@ import psycopg
 from lana_core.access.domain import Actor
 from lana_core.customer.domain import (
     Customer,
+    CustomerActivityChanged,
     CustomerDocument,
     CustomerError,
     CustomerStatus,
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from lana_core.app import Lana
 
 KYC_PROVIDER = Actor.system("kyc-provider")
+END_OF_DAY = Actor.system("end-of-day")
 
 
 class CustomerService:
@@ -111,6 +114,50 @@ class CustomerService:
                 (status, status, kyc_status, kyc_status, customer_type, customer_type),
                 limit=limit,
             )
+
+    def classify_activity(self, day: date) -> dict[str, int]:
+        """End of day: class every customer by their last activity (their deposit accounts'
+        movements other than freezing, or any change to the customer); publish the changes, on
+        which their deposit accounts follow. Returns how many customers moved to each class."""
+        with self.app.db.unit_of_work() as uow:
+            rows = uow.conn.execute(
+                """
+                WITH accounts AS (
+                    SELECT (state->>'holder_id')::uuid AS customer_id, stream_id AS account_id
+                      FROM core.entities WHERE stream_type = 'deposit_account'),
+                moved AS (
+                    SELECT a.customer_id, max(e.recorded_at) AS last
+                      FROM accounts a JOIN ledger.entries e ON e.account_id = a.account_id
+                      JOIN ledger.transactions t ON t.id = e.transaction_id
+                     WHERE t.template_code IS DISTINCT FROM 'FREEZE_ACCOUNT'
+                       AND t.template_code IS DISTINCT FROM 'UNFREEZE_ACCOUNT'
+                     GROUP BY 1),
+                changed AS (
+                    SELECT stream_id AS customer_id, max(recorded_at) AS last FROM core.events
+                     WHERE stream_type = 'customer' AND event_type <> 'CustomerActivityChanged'
+                     GROUP BY 1)
+                SELECT c.stream_id, greatest(m.last, e.last)
+                  FROM core.entities c LEFT JOIN moved m ON m.customer_id = c.stream_id
+                  LEFT JOIN changed e ON e.customer_id = c.stream_id
+                 WHERE c.stream_type = 'customer' AND c.state->>'status' <> 'closed'
+                   AND c.state->>'activity' IS DISTINCT FROM (
+                       CASE WHEN %(day)s::date - greatest(m.last, e.last)::date < 365 THEN 'active'
+                            WHEN %(day)s::date - greatest(m.last, e.last)::date < 3650 THEN 'inactive'
+                            ELSE 'suspended' END)
+                """,
+                {"day": day},
+            ).fetchall()
+        moved: dict[str, int] = {}
+        for customer_id, last in rows:
+            with self.app.operation(END_OF_DAY, f"customer/customer/{customer_id}",
+                                    "customer:customer:classify-activity") as uow:
+                customer = uow.events.load(Customer, customer_id)
+                if customer.classify_activity(last.date(), day):
+                    events = [e for e in customer.pending_events if isinstance(e, CustomerActivityChanged)]
+                    uow.events.save(customer)
+                    uow.outbox.publish(*events)
+                    moved[customer.activity.value] = moved.get(customer.activity.value, 0) + 1
+        return moved
 
     def eligible_for_product(self, uow: UnitOfWork, customer_id: UUID) -> Customer:
         """The customer, if they may open a deposit account or a credit facility now."""

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from lana_core.access.domain import Actor
-from lana_core.customer.domain import Customer, CustomerFrozen, CustomerUnfrozen
+from lana_core.customer.domain import (
+    Customer,
+    CustomerActivity,
+    CustomerActivityChanged,
+    CustomerFrozen,
+    CustomerStatus,
+    CustomerUnfrozen,
+)
 from lana_core.db import UnitOfWork
 from lana_core.deposit import ledger as deposit_ledger
 from lana_core.deposit.domain import (
@@ -370,16 +377,25 @@ class ApprovalConcludedConsumer:
 
 
 class CustomerStatusConsumer:
-    """A frozen (unfrozen) customer's deposit accounts are frozen (unfrozen) with them."""
+    """A frozen (unfrozen) customer's deposit accounts are frozen (unfrozen) with them; so are
+    those of a customer suspended for ten years without activity (until they are active again)."""
 
     name = "deposit.customer-status"
-    handles = (CustomerFrozen, CustomerUnfrozen)
+    handles = (CustomerFrozen, CustomerUnfrozen, CustomerActivityChanged)
 
     def __init__(self, service: DepositService) -> None:
         self.service = service
 
     def handle(self, uow: UnitOfWork, message: Message) -> None:
         event = message.event
+        if isinstance(event, CustomerActivityChanged):
+            customer = uow.events.load(Customer, event.customer_id)
+            if event.activity is CustomerActivity.SUSPENDED:
+                self.service._set_customer_accounts(uow, event.customer_id, True, "dormant: no activity for ten years",
+                                                    with_customer=True)
+            elif customer.status is CustomerStatus.ACTIVE:
+                self.service._set_customer_accounts(uow, event.customer_id, False, "", with_customer=True)
+            return
         frozen = isinstance(event, CustomerFrozen)
         reason = f"customer frozen: {event.reason}" if frozen else ""
         self.service._set_customer_accounts(uow, event.customer_id, frozen, reason, with_customer=True)
