@@ -1,0 +1,1 @@
+"""Custody: custodians (plugins behind one interface), the wallets holding collateral, webhooks."""
