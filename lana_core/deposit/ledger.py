@@ -13,15 +13,10 @@ from lana_core.customer.domain import CustomerType
 from lana_core.errors import LanaError
 from lana_core.ledger import (
     Direction,
-    EntryTemplate,
     Layer,
     Ledger,
-    Param,
-    ParamType,
-    Ref,
-    TransactionTemplate,
+    moving_amount,
 )
-from lana_core.money import Currency
 
 OMNIBUS = "DEPOSIT.OMNIBUS"
 
@@ -78,46 +73,31 @@ def open_ledger_accounts(ledger: Ledger, account_id: UUID, frozen_id: UUID, cust
     )
 
 
-def _template(code: str, description: str, legs: list[tuple[str, Direction, Layer]]) -> TransactionTemplate:
-    """A USD template moving ``amount`` along ``legs`` (account param, direction, layer)."""
-    accounts = sorted({leg[0] for leg in legs})
-    return TransactionTemplate(
-        code=code,
-        description=description,
-        params=(
-            *(Param(a, ParamType.ACCOUNT) for a in accounts),
-            Param("amount", ParamType.AMOUNT),
-            Param("reference", ParamType.STRING),
-        ),
-        entries=tuple(EntryTemplate(Ref(a), d, Ref("amount"), Currency.USD, layer) for a, d, layer in legs),
-    )
-
-
 DR, CR = Direction.DEBIT, Direction.CREDIT
 SETTLED, PENDING = Layer.SETTLED, Layer.PENDING
 
-RECORD_DEPOSIT = _template("RECORD_DEPOSIT", "Deposit {reference}",
-                           [("omnibus", DR, SETTLED), ("deposit", CR, SETTLED)])
-REVERT_DEPOSIT = _template("REVERT_DEPOSIT", "Deposit reverted {reference}",
-                           [("deposit", DR, SETTLED), ("omnibus", CR, SETTLED)])
+RECORD_DEPOSIT = moving_amount("RECORD_DEPOSIT", "Deposit {reference}",
+                               [("omnibus", DR, SETTLED), ("deposit", CR, SETTLED)])
+REVERT_DEPOSIT = moving_amount("REVERT_DEPOSIT", "Deposit reverted {reference}",
+                               [("deposit", DR, SETTLED), ("omnibus", CR, SETTLED)])
 # Initiation reserves at once: the settled balance drops; the pending layer holds the amount in flight.
-INITIATE_WITHDRAW = _template("INITIATE_WITHDRAW", "Withdrawal requested {reference}", [
+INITIATE_WITHDRAW = moving_amount("INITIATE_WITHDRAW", "Withdrawal requested {reference}", [
     ("deposit", DR, SETTLED), ("omnibus", CR, SETTLED),
     ("omnibus", DR, PENDING), ("deposit", CR, PENDING),
 ])
-CONFIRM_WITHDRAW = _template("CONFIRM_WITHDRAW", "Withdrawal paid out {reference}",
-                             [("deposit", DR, PENDING), ("omnibus", CR, PENDING)])
-CANCEL_WITHDRAW = _template("CANCEL_WITHDRAW", "Withdrawal cancelled {reference}", [
+CONFIRM_WITHDRAW = moving_amount("CONFIRM_WITHDRAW", "Withdrawal paid out {reference}",
+                                 [("deposit", DR, PENDING), ("omnibus", CR, PENDING)])
+CANCEL_WITHDRAW = moving_amount("CANCEL_WITHDRAW", "Withdrawal cancelled {reference}", [
     ("deposit", DR, PENDING), ("omnibus", CR, PENDING),
     ("omnibus", DR, SETTLED), ("deposit", CR, SETTLED),
 ])
-DENY_WITHDRAW = _template("DENY_WITHDRAW", "Withdrawal denied {reference}", [
+DENY_WITHDRAW = moving_amount("DENY_WITHDRAW", "Withdrawal denied {reference}", [
     ("deposit", DR, PENDING), ("omnibus", CR, PENDING),
     ("omnibus", DR, SETTLED), ("deposit", CR, SETTLED),
 ])
-REVERT_WITHDRAW = _template("REVERT_WITHDRAW", "Withdrawal reverted {reference}",
-                            [("omnibus", DR, SETTLED), ("deposit", CR, SETTLED)])
-FREEZE_ACCOUNT = _template("FREEZE_ACCOUNT", "Account frozen {reference}",
-                           [("deposit", DR, SETTLED), ("frozen", CR, SETTLED)])
-UNFREEZE_ACCOUNT = _template("UNFREEZE_ACCOUNT", "Account unfrozen {reference}",
-                             [("frozen", DR, SETTLED), ("deposit", CR, SETTLED)])
+REVERT_WITHDRAW = moving_amount("REVERT_WITHDRAW", "Withdrawal reverted {reference}",
+                                [("omnibus", DR, SETTLED), ("deposit", CR, SETTLED)])
+FREEZE_ACCOUNT = moving_amount("FREEZE_ACCOUNT", "Account frozen {reference}",
+                               [("deposit", DR, SETTLED), ("frozen", CR, SETTLED)])
+UNFREEZE_ACCOUNT = moving_amount("UNFREEZE_ACCOUNT", "Account unfrozen {reference}",
+                                 [("frozen", DR, SETTLED), ("deposit", CR, SETTLED)])

@@ -28,9 +28,17 @@ from lana_core.ledger.model import (
     Transaction,
 )
 from lana_core.ledger.postgres import MAIN_JOURNAL, Activity, Ledger, PostingRequest
-from lana_core.ledger.templates import EntryTemplate, Param, ParamType, Ref, TransactionTemplate
+from lana_core.ledger.templates import (
+    EntryTemplate,
+    Param,
+    ParamType,
+    Ref,
+    TransactionTemplate,
+    moving_amount,
+)
 
 __all__ = [
+    "moving_amount",
     "MAIN_JOURNAL",
     "Account",
     "AccountLocked",

@@ -24,7 +24,7 @@ An entry whose amount resolves to zero is left out (a fee of zero posts nothing)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -156,6 +156,24 @@ class TransactionTemplate:
             params={k: _to_json(v) for k, v in values.items() if v is not None},
         )
 
+
+
+Leg = tuple[str, Direction, Layer]  # (account parameter, direction, layer)
+
+
+def moving_amount(code: str, description: str, legs: Sequence[Leg], currency: Currency = Currency.USD
+                  ) -> TransactionTemplate:
+    """The common template shape: one ``amount`` (and a ``reference`` for the description) moved
+    along ``legs``, each naming an account parameter; the accounts become parameters in name
+    order. E.g. legs [("deposit", DEBIT, SETTLED), ("omnibus", CREDIT, SETTLED)]."""
+    accounts = sorted({leg[0] for leg in legs})
+    return TransactionTemplate(
+        code=code,
+        description=description,
+        params=(*(Param(a, ParamType.ACCOUNT) for a in accounts), Param("amount", ParamType.AMOUNT),
+                Param("reference", ParamType.STRING)),
+        entries=tuple(EntryTemplate(Ref(a), d, Ref("amount"), currency, layer) for a, d, layer in legs),
+    )
 
 def _coerce(ptype: ParamType, value: Any) -> Any:
     if ptype is ParamType.ACCOUNT:
