@@ -31,11 +31,13 @@ from lana_core.eventsourcing.outbox import Consumer, ConsumerRun, run_consumer
 class AppConfig:
     """inline_consumers: run the outbox consumers after each operation that published messages;
     kyc_webhook_secret: the shared secret of the KYC provider's webhook signatures;
-    document_folder: where the local document storage keeps files (None: not configured)."""
+    document_folder: where the local document storage keeps files (None: not configured);
+    encryption_key: the key custodian secrets are encrypted with (LANA_ENCRYPTION_KEY)."""
 
     inline_consumers: bool = True
     kyc_webhook_secret: str | None = None
     document_folder: str | None = None
+    encryption_key: str | None = None  # Fernet key (urlsafe base64) for secrets kept in the database
 
     @classmethod
     def from_env(cls, settings: Settings | None = None) -> AppConfig:
@@ -46,6 +48,7 @@ class AppConfig:
             inline_consumers=os.environ.get("LANA_INLINE_CONSUMERS", "1") not in ("0", "false", "no"),
             kyc_webhook_secret=os.environ.get("LANA_KYC_WEBHOOK_SECRET") or None,
             document_folder=str(settings.home / "documents"),
+            encryption_key=os.environ.get("LANA_ENCRYPTION_KEY") or None,
         )
 
 
@@ -54,9 +57,12 @@ class Lana:
         from lana_core.access.service import AccessService
         from lana_core.accounting.service import AccountingService
         from lana_core.exposed_config import ExposedConfig
+        from lana_core.credit.service import CreditService
+        from lana_core.custody.service import CustodyService
         from lana_core.customer.service import CustomerService
         from lana_core.deposit.service import DepositService
         from lana_core.governance.service import GovernanceService
+        from lana_core.price.service import PriceService
         from lana_core.report.service import ReportService
 
         self.db = db
@@ -70,7 +76,10 @@ class Lana:
         self.deposits = DepositService(self)
         self.accounting = AccountingService(self)
         self.reports = ReportService(self)
-        self.consumers: list[Consumer] = [*self.deposits.consumers()]
+        self.prices = PriceService(self)
+        self.custody = CustodyService(self)
+        self.credit = CreditService(self)
+        self.consumers: list[Consumer] = [*self.deposits.consumers(), *self.credit.consumers()]
 
     @contextmanager
     def operation(self, actor: Actor, obj: str, action: str) -> Iterator[UnitOfWork]:

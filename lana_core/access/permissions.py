@@ -2,8 +2,9 @@
 
 Objects are ``module/entity/<id>`` (patterns end in ``*``); actions are ``module:entity:verb``.
 A user holds roles, a role holds permission sets, a permission set grants actions on objects
-(LANA_DOMAIN §5). The set names follow Lana's; a set with no actions yet belongs to a context
-that comes later (credit, custody, price) and already has its place in the roles.
+(LANA_DOMAIN §5). The set names follow Lana's; a set with no actions yet (contracts,
+dashboards, payment dates) belongs to a feature that comes later and already has its place in
+the roles.
 """
 
 from __future__ import annotations
@@ -80,19 +81,44 @@ PERMISSION_SETS: dict[str, list[Permission]] = {
     "exposed_config_viewer": _grants("config/exposed-config/*", "config:exposed-config", ["read"]),
     "exposed_config_writer": _grants("config/exposed-config/*", "config:exposed-config", ["update"]),
     "all_config_writer": [],
-    "collection_viewer": [],
-    "collection_writer": [],
+    "collection_viewer": [
+        *_grants("credit/obligation/*", "credit:obligation", ["list"]),
+        *_grants("credit/payment/*", "credit:payment", ["list"]),
+    ],
+    "collection_writer": _grants("credit/payment/*", "credit:payment", ["create"]),
     "collection_payment_date": [],
     "contract_creation": [],
-    "credit_viewer": [],
-    "credit_writer": [],
-    "credit_term_templates_viewer": [],
-    "credit_term_templates_writer": [],
-    "custody_viewer": [],
-    "custody_writer": [],
+    "credit_viewer": [
+        *_grants("credit/credit-facility/*", "credit:credit-facility", ["read", "list"]),
+        *_grants("credit/disbursal/*", "credit:disbursal", ["list"]),
+        *_grants("credit/liquidation/*", "credit:liquidation", ["list"]),
+    ],
+    "credit_writer": [
+        *_grants("credit/credit-facility/*", "credit:credit-facility",
+                 ["create", "customer-approve", "update-collateral", "complete"]),
+        *_grants("credit/disbursal/*", "credit:disbursal", ["initiate"]),
+        *_grants("credit/liquidation/*", "credit:liquidation", ["record-collateral-sent", "record-proceeds"]),
+    ],
+    "credit_term_templates_viewer": _grants("credit/terms-template/*", "credit:terms-template", ["list"]),
+    "credit_term_templates_writer": _grants("credit/terms-template/*", "credit:terms-template", ["create", "update"]),
+    "custody_viewer": [
+        *_grants("custody/custodian/*", "custody:custodian", ["read", "list"]),
+        *_grants("custody/wallet/*", "custody:wallet", ["read", "list"]),
+    ],
+    "custody_writer": [
+        *_grants("custody/custodian/*", "custody:custodian",
+                 ["create", "rotate-secrets", "activate", "deactivate"]),
+        *_grants("custody/wallet/*", "custody:wallet", ["create", "set-simulated-balance"]),
+    ],
     "dashboard_viewer": [],
-    "price_viewer": [],
-    "price_writer": [],
+    "price_viewer": [
+        *_grants("price/price/*", "price:price", ["read", "list"]),
+        *_grants("price/provider/*", "price:provider", ["read", "list"]),
+    ],
+    "price_writer": [
+        *_grants("price/price/*", "price:price", ["fetch"]),
+        *_grants("price/provider/*", "price:provider", ["create", "update", "activate", "deactivate"]),
+    ],
 }
 
 SUPERUSER_ROLE = "superuser"

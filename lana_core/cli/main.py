@@ -142,10 +142,14 @@ def _register_groups() -> None:
     from lana_core.cli.access import access
     from lana_core.cli.accounting import accounting
     from lana_core.cli.config import config
+    from lana_core.cli.credit import credit
+    from lana_core.cli.custody import custody
     from lana_core.cli.customer import customer
     from lana_core.cli.deposit import deposit
     from lana_core.cli.governance import governance
+    from lana_core.cli.jobs import jobs
     from lana_core.cli.ledger import ledger
+    from lana_core.cli.price import price
     from lana_core.cli.report import report
     from lana_core.cli.serve import serve
     from lana_core.cli.setup import setup_cmd
@@ -153,7 +157,7 @@ def _register_groups() -> None:
 
     cli.add_command(setup_cmd)
     cli.add_command(serve)
-    for group in (access, customer, deposit, governance, accounting, ledger, report, config, worker):
+    for group in (access, customer, deposit, governance, accounting, ledger, report, config, worker, price, custody, credit, jobs):
         cli.add_command(group)
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 from uuid import UUID, uuid4
@@ -16,6 +17,16 @@ import pytest
 
 from lana_core.access import domain as access
 from lana_core.accounting import domain as accounting
+from lana_core.credit import (
+    disbursal,
+    facility,
+    interest,
+    liquidation,
+    obligation,
+    payment,
+)
+from lana_core.credit import terms as credit_terms
+from lana_core.custody import domain as custody
 from lana_core.customer import domain as customer
 from lana_core.deposit import domain as deposit
 from lana_core.eventsourcing import Aggregate, Event
@@ -24,9 +35,15 @@ from lana_core.exposed_config import ConfigEntry, ConfigValueSet
 from lana_core.governance import domain as governance
 from lana_core.ledger import Direction
 from lana_core.money import Currency
+from lana_core.price import domain as price
 from lana_core.report import domain as report
 
 U1, U2, U3 = uuid4(), uuid4(), uuid4()
+TERMS = credit_terms.TermValues(
+    Decimal("12.5"), 3, credit_terms.Interval.END_OF_DAY, credit_terms.Interval.END_OF_MONTH, Decimal("0.01"),
+    Decimal(140), Decimal(125), Decimal("105.5"), credit_terms.DisbursalPolicy.SINGLE, 50, 60, 90)
+TERMS_OPEN_ENDED = dataclasses.replace(TERMS, disbursal_policy=credit_terms.DisbursalPolicy.MULTIPLE,
+                                       overdue_days=None, liquidation_days=None, default_days=None)
 FULL_INFO = customer.PersonalInfo(first_name="Ana", last_name="Pérez", company_name="Pérez & Hijos",
                                   date_of_birth=date(1990, 5, 17), nationality="SV", address="Calle 1 #2, San Salvador",
                                   phone="+503 2222-0000")
@@ -108,17 +125,82 @@ SAMPLES: list[Event] = [
     report.ReportRunCompleted((FILE, dataclasses.replace(FILE, name="tb.xlsx", format="xlsx"))),
     report.ReportRunCompleted(()),
     report.ReportRunFailed("warehouse unreachable"),
+    # credit
+    credit_terms.TermsTemplateCreated("standard", TERMS),
+    credit_terms.TermsTemplateUpdated(TERMS_OPEN_ENDED),
+    facility.FacilityProposed(U1, customer.CustomerType.BANK, U2, 1_000_000_00, TERMS, U3),
+    facility.FacilityProposed(U1, customer.CustomerType.INDIVIDUAL, U2, 5_000_00, TERMS_OPEN_ENDED, None),
+    facility.CustomerAccepted(U1),
+    facility.CustomerDeclined(),
+    facility.ProposalApproved(U1, U2),
+    facility.ProposalApproved(U1, None),
+    facility.ProposalDenied("exposure limit"),
+    facility.CollateralUpdated(150_000_000, -25_000_000, facility.CollateralSource.LIQUIDATION, U1),
+    facility.CollateralUpdated(0, -150_000_000, facility.CollateralSource.RELEASE, None),
+    facility.CollateralizationChanged("fully_collateralized", Decimal("131"), 6_500_000, 10_000_00),
+    facility.CollateralizationChanged("no_exposure", Decimal("Infinity"), 6_500_000, 0),
+    facility.FacilityActivated(datetime(2026, 1, 15, 10, tzinfo=timezone.utc), date(2026, 1, 15), date(2026, 4, 15),
+                               10_000, (U1, U2)),
+    facility.FacilityMatured(date(2026, 4, 15)),
+    facility.LiquidationStarted(U1),
+    facility.LiquidationEnded(U1),
+    facility.FacilityClosed(date(2026, 5, 1)),
+    disbursal.DisbursalInitiated(U1, 500_00, U2, U3),
+    disbursal.DisbursalInitiated(U1, 500_00, None, None),
+    disbursal.DisbursalConfirmed(U1, date(2026, 2, 1), U2),
+    disbursal.DisbursalCancelled("denied", U1),
+    obligation.ObligationCreated(U1, obligation.ObligationKind.INTEREST, 5_593, "interest", date(2026, 1, 31),
+                                 date(2026, 1, 31), date(2026, 3, 22), date(2026, 4, 1), date(2026, 5, 1)),
+    obligation.ObligationCreated(U1, obligation.ObligationKind.DISBURSAL, 10_000_00, "disbursal", date(2026, 1, 15),
+                                 date(2026, 4, 15), None, None, None),
+    obligation.ObligationStatusChanged(obligation.ObligationStatus.OVERDUE, date(2026, 3, 22), U1),
+    obligation.ObligationStatusChanged(obligation.ObligationStatus.PAID, date(2026, 3, 23), None),
+    obligation.ObligationPaymentApplied(U1, 5_593, U2),
+    interest.InterestCycleStarted(U1, 1, date(2026, 1, 15), date(2026, 1, 31)),
+    interest.InterestAccrued(interest.Accrual(date(2026, 1, 15), 1, 10_000_00, 329, U1)),
+    interest.InterestAccrued(interest.Accrual(date(2026, 1, 16), 1, 0, 0, None)),
+    interest.InterestCycleCompleted(5_593, U1, U2),
+    interest.InterestCycleCompleted(0, None, None),
+    payment.PaymentRecorded(U1, 200_00, payment.PaymentSource.DEPOSIT_ACCOUNT, date(2026, 2, 9), U2),
+    payment.PaymentAllocated((payment.Allocation(U1, "interest", 5_593, U2), payment.Allocation(U3, "disbursal", 14_407, U1))),
+    liquidation.LiquidationInitiated(U1, 4_000_000, Decimal("104"), 10_000_00, 4_000_00, 12_345_678),
+    liquidation.CollateralSentToLiquidation(12_345_678, U1),
+    liquidation.LiquidationProceedsReceived(4_100_00, U2, U3),
+    liquidation.LiquidationProceedsReceived(4_100_00, None, U3),
+    customer.CustomerActivityChanged(U1, customer.CustomerActivity.SUSPENDED, date(2015, 1, 2)),
+    # price
+    price.PriceProviderRegistered("bitfinex", price.ProviderKind.BITFINEX,
+                                  {"base_url": "https://api-pub.bitfinex.com", "timeout_seconds": 5}),
+    price.PriceProviderRegistered("manual", price.ProviderKind.MANUAL, {"price_cents_per_btc": None}),
+    price.PriceProviderConfigUpdated({
+        "seed": 7, "start_date": "2026-01-01", "start_price_cents": 10_000_000, "volatility_bps": 300,
+        "calm_volatility_bps": 50, "floor_cents": 100_000,
+        "crashes": [{"start": "2026-03-10", "change_bps": -4500, "days": 3}]}),
+    price.PriceProviderActivated(),
+    price.PriceProviderDeactivated(),
     # exposed config
     ConfigValueSet("customer.require-verification", True),
     ConfigValueSet("customer.require-verification", False),
     ConfigValueSet("deposit.max-withdrawals", 3),
     ConfigValueSet("bank.name", "Banco Lana"),
+    # custody
+    custody.CustodianCreated("BitGo", custody.CustodianKind.BITGO, "https://bitgo.example", "gAAAA-key", "gAAAA-secret"),
+    custody.CustodianCreated("Sim", custody.CustodianKind.SIMULATED, None, None, None),
+    custody.CustodianSecretsRotated("gAAAA-key-2", None),
+    custody.CustodianSecretsRotated(None, "gAAAA-secret-2"),
+    custody.CustodianActivated(),
+    custody.CustodianDeactivated(),
+    custody.WalletCreated(U1, U2, "bitgo-0001", "bc1qaddress", "CF 1"),
+    custody.WalletBalanceUpdated(150_000, datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)),
 ]
 
 AGGREGATES: list[type[Aggregate]] = [
     access.User, access.Role, customer.Customer, customer.CustomerDocument, governance.Committee,
     governance.ApprovalPolicy, governance.ApprovalProcess, deposit.DepositAccount, deposit.Deposit, deposit.Withdrawal,
     accounting.ManualTransaction, accounting.FiscalYear, report.ReportRun, ConfigEntry,
+    credit_terms.TermsTemplate, facility.CreditFacility, disbursal.Disbursal, obligation.Obligation,
+    interest.InterestAccrualCycle, payment.Payment, liquidation.Liquidation, price.PriceProvider,
+    custody.Custodian, custody.Wallet,
 ]
 EVENT_TYPES = [t for aggregate in AGGREGATES for t in aggregate.event_types]
 
