@@ -131,7 +131,7 @@ def _facility_fields(f):  # type: ignore[no-untyped-def]
     return [
         ("id", f.id), ("customer", f.customer_id), ("deposit account", f.deposit_account_id), ("amount", usd(f.amount)),
         ("terms", _terms_text(f.terms)), ("status", f.status), ("collateral", f"{_btc(f.collateral_sats)} BTC"),
-        ("collateralization", f.state), ("CVL", percent(f.cvl) if f.cvl is not None else ""),
+        ("collateralization", f.state), ("CVL when it was entered", percent(f.cvl) if f.cvl is not None else ""),
         ("activated", when(f.activated_at)), ("maturity", f.maturity_date), ("structuring fee", usd(f.structuring_fee)),
         ("approval process", f.approval_process_id), ("liquidation in progress", f.liquidation_id),
     ]
@@ -217,6 +217,8 @@ def show(app: AppContext, facility_id: str, fmt: str) -> None:
             *((f"interest {k.replace('_', ' ')}", usd(v)) for k, v in balances.interest.items()),
             ("interest accrued, not billed", usd(balances.accrued_interest)), ("undrawn", usd(balances.undrawn)),
             ("total outstanding", usd(balances.total_outstanding)), ("collateral", f"{_btc(balances.collateral_sats)} BTC"),
+            ("CVL now", "" if balances.cvl is None else
+             f"{percent(balances.cvl)} at {usd(balances.price_cents_per_btc)} per BTC"),
         ])
 
 

@@ -134,7 +134,8 @@ class CreditFacility(Aggregate):
     facility's size in cents; terms: its TermValues; custodian_id: who holds the collateral (None:
     recorded by hand); status: see FacilityStatus; approval_process_id: governance's decision;
     collateral_sats: collateral held; state: its collateralization (PendingCollateralization
-    values before activation, Collateralization after); cvl / price: at the last evaluation;
+    values before activation, Collateralization after); cvl / price_cents_per_btc: when that
+    state was last entered (the CVL now: CreditService.balances);
     activation_date / maturity_date; liquidation_id: the liquidation in progress, if any.
     """
 

@@ -5,7 +5,7 @@ templates, in the same database transaction as the entities' events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -49,7 +49,8 @@ class FacilityBalances:
     principal / interest: outstanding by obligation status (not_yet_due, due, overdue,
     defaulted); accrued_interest: accrued in the running cycle, not billed yet; undrawn: what
     can still be disbursed; uncovered: disbursed (or awaiting approval) and billed, not paid;
-    collateral_sats: bitcoin held; total_outstanding: principal and interest not yet due,
+    collateral_sats: bitcoin held; cvl: now, at price_cents_per_btc (filled by ``balances``;
+    against the facility amount before activation); total_outstanding: principal and interest not yet due,
     due and overdue (defaulted excluded), the CVL's denominator.
     """
 
@@ -59,6 +60,8 @@ class FacilityBalances:
     undrawn: int
     uncovered: int
     collateral_sats: int
+    cvl: Decimal | None = None                # at the current price (None: no price yet)
+    price_cents_per_btc: int | None = None    # the price that CVL was taken at
 
     @property
     def total_outstanding(self) -> int:
@@ -501,8 +504,17 @@ class CreditService:
         )
 
     def balances(self, actor: Actor, facility_id: UUID) -> FacilityBalances:
+        """The facility's balances, with its CVL at the current price."""
         with self.app.operation(actor, f"credit/credit-facility/{facility_id}", "credit:credit-facility:read") as uow:
-            return self.balances_in(uow, uow.events.load(CreditFacility, facility_id))
+            facility = uow.events.load(CreditFacility, facility_id)
+            balances = self.balances_in(uow, facility)
+            current = self.app.prices.current(uow)
+            if current is None:
+                return balances
+            outstanding = (facility.amount if facility.status is FacilityStatus.PENDING_COLLATERALIZATION
+                           else balances.total_outstanding)
+            return replace(balances, cvl=calc.cvl(balances.collateral_sats, outstanding, current[0]),
+                           price_cents_per_btc=current[0])
 
     def facility(self, actor: Actor, facility_id: UUID) -> CreditFacility:
         with self.app.operation(actor, f"credit/credit-facility/{facility_id}", "credit:credit-facility:read") as uow:

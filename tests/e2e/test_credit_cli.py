@@ -34,6 +34,11 @@ def test_a_facility_from_template_to_activation_then_the_end_of_day(root):
     assert (facility["status"], facility["collateral_sats"], facility["state"]) == (
         "active", 25_000_000, "fully_collateralized")
     assert root.json("deposit", "show", account["id"])["balance"]["settled"] == 1_490_000
+    root.run("price", "provider", "set-price", "manual", "55,000")
+    root.run("price", "fetch")  # 0.25 BTC = $13,750: 137 %, still fully collateralized
+    shown = root.json("credit", "show", facility["id"])
+    assert (shown["state"], shown["cvl"]) == ("fully_collateralized", "150")  # when that state began
+    assert (shown["balances"]["cvl"], shown["balances"]["price_cents_per_btc"]) == ("137", 5_500_000)
     obligations = root.json("credit", "obligations", facility["id"])
     assert [(o["kind"], o["amount"], o["status"]) for o in obligations] == [("disbursal", 1_000_000, "not_yet_due")]
 
@@ -42,7 +47,7 @@ def test_a_facility_from_template_to_activation_then_the_end_of_day(root):
     assert root.refused("credit", "disburse", facility["id"], "100") == (
         "this facility's single disbursal was paid out at activation")
     assert root.refused("credit", "collateral", facility["id"], "0.1") == (
-        "with 10000000 sats the CVL would be 60 %, under the margin call of 125 %")
+        "with 10000000 sats the CVL would be 55 %, under the margin call of 125 %")
 
     today = date.today()
     assert root.refused("jobs", "run", "end-of-day", "--date", today.isoformat(), "--no-price") == (
