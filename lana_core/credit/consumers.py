@@ -60,5 +60,5 @@ class PriceConsumer:
     def handle(self, uow: UnitOfWork, message: Message) -> None:
         open_statuses = [FacilityStatus.PENDING_COLLATERALIZATION.value, FacilityStatus.ACTIVE.value,
                          FacilityStatus.MATURED.value]
-        for facility in uow.events.find_all(CreditFacility, "state->>'status' = ANY(%s)", (open_statuses,)):
-            self.service.evaluate(uow, facility, message.event.price_cents_per_btc)
+        facilities = uow.events.find_all(CreditFacility, "state->>'status' = ANY(%s)", (open_statuses,))
+        self.service.evaluate_all(uow, facilities, message.event.price_cents_per_btc)

@@ -54,7 +54,10 @@ class InterestCycleCompleted(Event):
 
 
 class InterestAccrualCycle(Aggregate):
-    """index: 1 for the facility's first cycle; start / end: the days it covers (inclusive)."""
+    """index: 1 for the facility's first cycle; start / end: the days it covers (inclusive);
+    accrued: interest accrued so far (cents); accrued_through: the last day accrued (None: none
+    yet); accrual_count: how many accruals (each accrual's detail is in its InterestAccrued
+    event); total / obligation_id: what the completed cycle billed, and as which obligation."""
 
     stream_type = "credit_interest_cycle"
     event_types = (InterestCycleStarted, InterestAccrued, InterestCycleCompleted)
@@ -63,7 +66,9 @@ class InterestAccrualCycle(Aggregate):
     index: int
     start: date
     end: date
-    accruals: tuple[Accrual, ...]
+    accrued: int
+    accrued_through: date | None
+    accrual_count: int
     status: CycleStatus
     total: int
     obligation_id: UUID | None
@@ -79,12 +84,8 @@ class InterestAccrualCycle(Aggregate):
     @property
     def next_day(self) -> date | None:
         """The first day not accrued yet, or None when every day is."""
-        day = self.accruals[-1].day + timedelta(days=1) if self.accruals else self.start
+        day = self.accrued_through + timedelta(days=1) if self.accrued_through else self.start
         return day if day <= self.end else None
-
-    @property
-    def accrued(self) -> int:
-        return sum(a.amount for a in self.accruals)
 
     def accrue(self, accrual: Accrual) -> None:
         if self.status is not CycleStatus.ACCRUING:
@@ -105,8 +106,11 @@ class InterestAccrualCycle(Aggregate):
         match event:
             case InterestCycleStarted(facility_id, index, start, end):
                 self.facility_id, self.index, self.start, self.end = facility_id, index, start, end
-                self.accruals, self.status, self.total, self.obligation_id = (), CycleStatus.ACCRUING, 0, None
+                self.accrued, self.accrued_through, self.accrual_count = 0, None, 0
+                self.status, self.total, self.obligation_id = CycleStatus.ACCRUING, 0, None
             case InterestAccrued(accrual):
-                self.accruals = (*self.accruals, accrual)
+                self.accrued += accrual.amount
+                self.accrued_through = accrual.day
+                self.accrual_count += 1
             case InterestCycleCompleted(total, obligation_id, _):
                 self.status, self.total, self.obligation_id = CycleStatus.COMPLETED, total, obligation_id

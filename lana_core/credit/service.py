@@ -210,10 +210,12 @@ class CreditService:
             raise LanaError("no bitcoin price has been published yet (`lana price fetch`)")
         return current[0]
 
-    def evaluate(self, uow: UnitOfWork, facility: CreditFacility, price: int | None = None) -> None:
+    def evaluate(self, uow: UnitOfWork, facility: CreditFacility, price: int | None = None,
+                 outstanding: int | None = None) -> None:
         """Recompute the CVL at the price (default: the current one); record a new state; a
         pending facility fully collateralized activates; an active one under its liquidation
-        threshold starts a liquidation."""
+        threshold starts a liquidation. ``outstanding``: the facility's total outstanding, when
+        the caller already read it (default: read from the ledger)."""
         if facility.status not in (FacilityStatus.PENDING_COLLATERALIZATION, FacilityStatus.ACTIVE,
                                    FacilityStatus.MATURED):
             return
@@ -222,14 +224,24 @@ class CreditService:
             if current is None:
                 return  # nothing to value the collateral at yet
             price = current[0]
-        outstanding = (facility.amount if facility.status is FacilityStatus.PENDING_COLLATERALIZATION
-                       else self.balances_in(uow, facility).total_outstanding)
+        if facility.status is FacilityStatus.PENDING_COLLATERALIZATION:
+            outstanding = facility.amount
+        elif outstanding is None:
+            outstanding = self.balances_in(uow, facility).total_outstanding
         if facility.evaluate(calc.cvl(facility.collateral_sats, outstanding, price), price, outstanding):
             uow.events.save(facility)
         if facility.ready_to_activate:
             self._activate(uow, facility, price)
         elif facility.under_liquidation_threshold and outstanding > 0 and facility.liquidation_id is None:
             self._start_liquidation(uow, facility, price, outstanding)
+
+    def evaluate_all(self, uow: UnitOfWork, facilities: list[CreditFacility], price: int) -> None:
+        """``evaluate`` many facilities at one price, reading their balances in one query."""
+        balances = self.balances_of_many(uow, [f for f in facilities if f.status is not
+                                               FacilityStatus.PENDING_COLLATERALIZATION])
+        for facility in facilities:
+            found = balances.get(facility.id)
+            self.evaluate(uow, facility, price, found.total_outstanding if found else None)
 
     # --- activation ---------------------------------------------------------------------
 
@@ -482,26 +494,31 @@ class CreditService:
     # --- reading ------------------------------------------------------------------------
 
     def balances_in(self, uow: UnitOfWork, facility: CreditFacility) -> FacilityBalances:
-        fid = facility.id
+        return self.balances_of_many(uow, [facility])[facility.id]
+
+    def balances_of_many(self, uow: UnitOfWork, facilities: list[CreditFacility]) -> dict[UUID, FacilityBalances]:
+        """Each facility's balances, from the ledger, in two queries whatever their number."""
         roles = [*OUTSTANDING_ROLES, "DISBURSED_DEFAULTED", "INTEREST_DEFAULTED", "FACILITY", "UNCOVERED"]
-        usd = uow.ledger.balances_of([cl.account(fid, r) for r in roles], USD)
-        btc = uow.ledger.balances_of([cl.account(fid, "COLLATERAL")], Currency.BTC)
-
-        def settled(role: str) -> int:
-            balance = usd.get(cl.account(fid, role))
-            return balance.amount() if balance else 0
-
+        usd = uow.ledger.balances_of([cl.account(f.id, r) for f in facilities for r in roles], USD)
+        btc = uow.ledger.balances_of([cl.account(f.id, "COLLATERAL") for f in facilities], Currency.BTC)
         statuses = ("not_yet_due", "due", "overdue", "defaulted")
-        accrued = usd.get(cl.account(fid, "INTEREST_NOT_YET_DUE"))
-        collateral = btc.get(cl.account(fid, "COLLATERAL"))
-        return FacilityBalances(
-            principal={s: settled(f"DISBURSED_{cl.RECEIVABLE_ROLE[s]}") for s in statuses},
-            interest={s: settled(f"INTEREST_{cl.RECEIVABLE_ROLE[s]}") for s in statuses},
-            accrued_interest=accrued.amount(Layer.PENDING) if accrued else 0,
-            undrawn=settled("FACILITY"),
-            uncovered=settled("UNCOVERED"),
-            collateral_sats=collateral.amount() if collateral else 0,
-        )
+        out = {}
+        for f in facilities:
+            def settled(role: str, fid: UUID = f.id) -> int:
+                balance = usd.get(cl.account(fid, role))
+                return balance.amount() if balance else 0
+
+            accrued = usd.get(cl.account(f.id, "INTEREST_NOT_YET_DUE"))
+            collateral = btc.get(cl.account(f.id, "COLLATERAL"))
+            out[f.id] = FacilityBalances(
+                principal={s: settled(f"DISBURSED_{cl.RECEIVABLE_ROLE[s]}") for s in statuses},
+                interest={s: settled(f"INTEREST_{cl.RECEIVABLE_ROLE[s]}") for s in statuses},
+                accrued_interest=accrued.amount(Layer.PENDING) if accrued else 0,
+                undrawn=settled("FACILITY"),
+                uncovered=settled("UNCOVERED"),
+                collateral_sats=collateral.amount() if collateral else 0,
+            )
+        return out
 
     def balances(self, actor: Actor, facility_id: UUID) -> FacilityBalances:
         """The facility's balances, with its CVL at the current price."""

@@ -41,44 +41,45 @@ class EventStore:
 
     def save(self, *aggregates: Aggregate) -> list[Event]:
         """Append every pending event of each aggregate; create or update its current state.
-        Returns the events saved (to publish those other contexts wait for)."""
+        Returns the events saved (to publish those other contexts wait for). All the rows go
+        in two statements, whatever the number of aggregates (a batch job saves hundreds)."""
+        changed = list({id(a): a for a in aggregates if a._pending}.values())  # each object once
+        if not changed:
+            return []
         now = self.clock.now()
         actor = self._actor()
-        saved: list[Event] = []
-        for aggregate in aggregates:
-            events = aggregate.pending_events
-            if not events:
-                continue
+        event_rows, entity_rows, saved = [], [], []
+        for aggregate in changed:
+            events = aggregate._pending
             first = aggregate.version - len(events) + 1
-            rows = [
+            event_rows.extend(
                 (aggregate.id, first + i, aggregate.stream_type, e.event_type(),
                  Jsonb(to_json(e), dumps=orjson.dumps), now, actor)
                 for i, e in enumerate(events)
-            ]
-            try:
-                with self.conn.cursor() as cur:
-                    cur.executemany(
-                        "INSERT INTO core.events (stream_id, version, stream_type, event_type, payload, "
-                        "recorded_at, actor) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                        rows,
-                    )
-                    cur.execute(
-                        "INSERT INTO core.entities AS e (stream_id, stream_type, version, state, created_at, updated_at) "
-                        "VALUES (%s, %s, %s, %s, %s, %s) "
-                        "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, "
-                        "state = EXCLUDED.state, updated_at = EXCLUDED.updated_at",
-                        (aggregate.id, aggregate.stream_type, aggregate.version,
-                         Jsonb(aggregate.snapshot(), dumps=orjson.dumps), now, now),
-                    )
-            except psycopg.errors.UniqueViolation as exc:
-                if exc.diag.constraint_name == "events_pkey":
-                    raise ConcurrencyConflict(
-                        f"{aggregate.stream_type.replace('_', ' ')} {aggregate.id} was changed by someone "
-                        "else meanwhile; nothing was saved, reload and try again"
-                    ) from None
-                raise DuplicateEntity(_duplicate_message(exc)) from None
-            aggregate._mark_saved()
+            )
+            entity_rows.append((aggregate.id, aggregate.stream_type, aggregate.version,
+                                Jsonb(aggregate.snapshot(), dumps=orjson.dumps), now, now))
             saved.extend(events)
+        try:
+            with self.conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO core.events (stream_id, version, stream_type, event_type, payload, "
+                    "recorded_at, actor) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    event_rows,
+                )
+                cur.executemany(
+                    "INSERT INTO core.entities AS e (stream_id, stream_type, version, state, created_at, updated_at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, "
+                    "state = EXCLUDED.state, updated_at = EXCLUDED.updated_at",
+                    entity_rows,
+                )
+        except psycopg.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name == "events_pkey":
+                raise ConcurrencyConflict(_conflict_message(exc, changed)) from None
+            raise DuplicateEntity(_duplicate_message(exc)) from None
+        for aggregate in changed:
+            aggregate._mark_saved()
         return saved
 
     def lock(self, stream_id: UUID, *, shared: bool = False) -> None:
@@ -129,6 +130,15 @@ class EventStore:
     def find_one(self, cls: type[A], where: str, params: Iterable[Any] = ()) -> A | None:
         found = self.find_all(cls, where, params, limit=2)
         return found[0] if found else None
+
+
+def _conflict_message(exc: psycopg.errors.UniqueViolation, aggregates: Sequence[Aggregate]) -> str:
+    # "Key (stream_id, version)=(0190..., 3) already exists." -> the entity that collided
+    detail = exc.diag.message_detail or ""
+    stream = detail.split(")=(", 1)[1].split(",", 1)[0] if ")=(" in detail else ""
+    kind = next((a.stream_type for a in aggregates if str(a.id) == stream), "entity")
+    return (f"{kind.replace('_', ' ')} {stream} was changed by someone else meanwhile; nothing was saved, "
+            "reload and try again")
 
 
 def _duplicate_message(exc: psycopg.errors.UniqueViolation) -> str:
