@@ -58,6 +58,12 @@ class Authorizer:
         self._lock = threading.Lock()
         self._version = -1
         self._enforcer: casbin.Enforcer | None = None
+        # Decisions for every object of a kind ("deposit/deposit/*"), per rules version. The
+        # model only allows (no deny rule), so what is allowed on all objects of a kind is
+        # allowed on each: one evaluation serves every entity. Casbin evaluates its matcher
+        # against each rule in turn (about 1.5 ms with Lana's rules), once per operation
+        # without this.
+        self._kind_decisions: dict[tuple[str, str, str], bool] = {}
 
     def allowed(self, conn: psycopg.Connection, actor: Actor, obj: str, action: str) -> bool:
         if actor.kind == "system":
@@ -69,7 +75,14 @@ class Authorizer:
                 model.load_model_from_text(MODEL)
                 enforcer = casbin.Enforcer(model, _RulesTable(conn))
                 self._enforcer, self._version = enforcer, version
-            return bool(self._enforcer.enforce(actor.subject, obj, action))
+                self._kind_decisions = {}
+            kind = obj.rsplit("/", 1)[0] + "/*" if obj.count("/") >= 2 else obj
+            key = (actor.subject, kind, action)
+            decision = self._kind_decisions.get(key)
+            if decision is None:
+                decision = self._kind_decisions[key] = bool(self._enforcer.enforce(actor.subject, kind, action))
+            # Denied on the whole kind: a rule may still name this very object.
+            return decision or (obj != kind and bool(self._enforcer.enforce(actor.subject, obj, action)))
 
     def check(self, conn: psycopg.Connection, actor: Actor, obj: str, action: str) -> None:
         if not self.allowed(conn, actor, obj, action):

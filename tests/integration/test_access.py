@@ -104,3 +104,21 @@ def test_every_operation_is_audited_with_its_outcome(bank, root):
     ]
     assert "is not frozen" in entries[0].reason
     assert bank.access.audit_log(root, outcome="refused")[0].action == "customer:customer:unfreeze"
+
+
+def test_decisions_on_a_kind_of_object_and_on_one_object(bank, root):
+    """The authorizer decides once per kind of object (all rules name kinds); a rule naming one
+    object still allows that object alone, and a change of rules is seen at once."""
+    bank.access.create_user(root, "viewer@bank.example", roles=["accountant"])
+    viewer = bank.actor("viewer@bank.example")
+    customer = new_customer(bank, root)
+    with bank.db.unit_of_work() as uow:
+        allowed = lambda obj, act: bank.authorizer.allowed(uow.conn, viewer, obj, act)  # noqa: E731
+        assert allowed(f"customer/customer/{customer.id}", "customer:customer:read")
+        assert not allowed(f"customer/customer/{customer.id}", "customer:customer:freeze")
+        uow.conn.execute("INSERT INTO access.casbin_rules (ptype, v0, v1, v2) VALUES "
+                         "('p', %s, %s, 'customer:customer:freeze')", (viewer.subject, f"customer/customer/{customer.id}"))
+        uow.conn.execute("UPDATE access.policy_version SET version = version + 1 WHERE id = 1")
+        assert allowed(f"customer/customer/{customer.id}", "customer:customer:freeze")
+        assert not allowed("customer/customer/someone-else", "customer:customer:freeze")
+        assert not allowed("customer/customer/*", "customer:customer:freeze")
