@@ -13,9 +13,9 @@ operation that published them commits, in transactions of their own.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-import os
 from dataclasses import dataclass
 
 from lana_core.access import audit
@@ -24,7 +24,12 @@ from lana_core.access.domain import Actor, PermissionDenied
 from lana_core.config import Settings
 from lana_core.db import Database, UnitOfWork
 from lana_core.errors import LanaError
-from lana_core.eventsourcing.outbox import Consumer, ConsumerRun, run_consumer
+from lana_core.eventsourcing.outbox import (
+    Consumer,
+    ConsumerRun,
+    await_readable,
+    run_consumer,
+)
 
 
 @dataclass
@@ -56,11 +61,11 @@ class Lana:
     def __init__(self, db: Database, config: AppConfig | None = None) -> None:
         from lana_core.access.service import AccessService
         from lana_core.accounting.service import AccountingService
-        from lana_core.exposed_config import ExposedConfig
         from lana_core.credit.service import CreditService
         from lana_core.custody.service import CustodyService
         from lana_core.customer.service import CustomerService
         from lana_core.deposit.service import DepositService
+        from lana_core.exposed_config import ExposedConfig
         from lana_core.governance.service import GovernanceService
         from lana_core.price.service import PriceService
         from lana_core.report.service import ReportService
@@ -105,18 +110,34 @@ class Lana:
                 self._audit_alone(actor, obj, action, outcome, f"{type(exc).__name__}: {exc}"
                                   if outcome == "failed" else str(exc))
                 raise
-            published = uow.outbox.published > published_before
+            published = uow.outbox.published_types if uow.outbox.published > published_before else set()
+            published_xact = uow.outbox.xact_id
         if published and self.config.inline_consumers:
-            self.run_consumers()
+            self.run_consumers(for_types=published, after_xact_id=published_xact)
 
     def _audit_alone(self, actor: Actor, obj: str, action: str, outcome: str, reason: str) -> None:
         with self.db.unit_of_work() as uow:
             audit.record(uow.conn, self.clock.now(), actor.subject, obj, action, outcome, reason[:2000])
             uow.commit()
 
-    def run_consumers(self, *, limit: int | None = None) -> list[ConsumerRun]:
-        """Let every consumer process what is ready; returns what each did."""
-        return [run_consumer(self.db, consumer, limit=limit) for consumer in self.consumers]
+    def run_consumers(self, *, limit: int | None = None, for_types: set[str] | None = None,
+                      after_xact_id: int | None = None) -> list[ConsumerRun]:
+        """Let every consumer process what is ready; returns what each did. ``for_types``: only
+        the consumers of these message types, then those of what they publish in turn (after
+        an operation: the others have nothing new to act on; they step over it later), once
+        what transaction ``after_xact_id`` published can be read."""
+        if for_types is None:
+            return [run_consumer(self.db, consumer, limit=limit) for consumer in self.consumers]
+        runs: list[ConsumerRun] = []
+        while for_types:
+            if after_xact_id is not None:
+                await_readable(self.db, after_xact_id)
+            concerned = [c for c in self.consumers if any(t.event_type() in for_types for t in c.handles)]
+            done = [run_consumer(self.db, consumer, limit=limit) for consumer in concerned]
+            runs += done
+            for_types = set().union(*(run.published for run in done))
+            after_xact_id = max((r.published_xact_id for r in done if r.published_xact_id), default=None)
+        return runs
 
     def actor(self, email: str) -> Actor:
         """The operator with this email, as an actor."""

@@ -15,6 +15,7 @@ later has a larger xact_id than all they have read.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,20 +47,25 @@ class Message:
 
 
 class Outbox:
-    """published: how many messages this unit of work has written."""
+    """published: how many messages this unit of work has written; published_types: their
+    message types (who must be told); xact_id: the id of the transaction that wrote them (they
+    can be read once every transaction older than it has ended)."""
 
     def __init__(self, conn: psycopg.Connection, clock: Clock) -> None:
         self.conn = conn
         self.clock = clock
         self.published = 0
+        self.published_types: set[str] = set()
+        self.xact_id: int | None = None
 
     def publish(self, *events: Event) -> None:
         for event in events:
             self.published += 1
-            self.conn.execute(
-                "INSERT INTO core.outbox (message_type, payload, recorded_at) VALUES (%s, %s, %s)",
+            self.published_types.add(event.event_type())
+            self.xact_id = self.conn.execute(
+                "INSERT INTO core.outbox (message_type, payload, recorded_at) VALUES (%s, %s, %s) RETURNING xact_id",
                 (event.event_type(), Jsonb(to_json(event), dumps=orjson.dumps), self.clock.now()),
-            )
+            ).fetchone()[0]
 
 
 class Consumer(Protocol):
@@ -78,6 +84,8 @@ class ConsumerRun:
     consumer: str
     processed: int
     failed: str | None  # the error that stopped the run, if any
+    published: frozenset[str] = frozenset()  # message types its handlers published in turn
+    published_xact_id: int | None = None     # the last transaction that published them
 
 
 def run_consumer(
@@ -94,7 +102,7 @@ def run_consumer(
     (a page at a time), so a consumer of rare messages does not rescan the outbox on each run.
     """
     types = {t.event_type(): t for t in consumer.handles}
-    processed = 0
+    processed, published, published_xact = 0, set(), None
     while limit is None or processed < limit:
         try:
             with db.unit_of_work() as uow:
@@ -111,6 +119,8 @@ def run_consumer(
                     message = Message(position, xact_id, message_type, event, recorded_at)
                     uow.acting_as(f"system:{consumer.name}")
                     consumer.handle(uow, message)
+                    published |= uow.outbox.published_types
+                    published_xact = uow.outbox.xact_id or published_xact
                 uow.conn.execute(
                     "UPDATE core.consumer_positions SET last_xact_id = %s, last_position = %s, "
                     "processed = processed + %s, updated_at = now(), last_error = NULL, failures = 0 "
@@ -132,8 +142,8 @@ def run_consumer(
                     (reason[:2000], consumer.name),
                 )
                 uow.commit()
-            return ConsumerRun(consumer.name, processed, reason)
-    return ConsumerRun(consumer.name, processed, None)
+            return ConsumerRun(consumer.name, processed, reason, frozenset(published), published_xact)
+    return ConsumerRun(consumer.name, processed, None, frozenset(published), published_xact)
 
 
 def _next_page(conn: psycopg.Connection, name: str, size: int = 100) -> list[tuple]:
@@ -153,3 +163,20 @@ def _next_page(conn: psycopg.Connection, name: str, size: int = 100) -> list[tup
         "ORDER BY xact_id, position LIMIT %s",
         (last_xact, last_position, size),
     ).fetchall()
+
+
+def await_readable(db: Database, xact_id: int, *, timeout: float = 10.0) -> bool:
+    """Wait until what transaction ``xact_id`` published can be read by consumers: until every
+    older transaction has ended (any transaction holding an id counts, in any database of the
+    server: autovacuum's ANALYZE too). True when readable; False after ``timeout`` seconds (the
+    messages are not lost: the worker reads them later)."""
+    deadline, pause = time.monotonic() + timeout, 0.001
+    while True:
+        with db.unit_of_work() as uow:
+            if uow.conn.execute("SELECT lana_snapshot_xmin() > %s", (xact_id,)).fetchone()[0]:
+                return True
+        if time.monotonic() >= deadline:
+            log.warning("transaction %s stays invisible to consumers: an older transaction is still open", xact_id)
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)

@@ -6,6 +6,7 @@ import pytest
 
 from lana_core.access.domain import PermissionDenied
 from lana_core.errors import InvalidInput, NotFound
+from lana_core.deposit.domain import WithdrawalStatus
 from lana_core.governance.domain import GovernanceError, ProcessStatus, ProcessType
 from tests.integration.conftest import funded_account, snapshot
 
@@ -105,3 +106,27 @@ def test_an_auto_approved_process_has_nothing_to_vote_on(bank, root, officers):
     assert bank.governance.process(root, process_id).status is ProcessStatus.APPROVED
     with pytest.raises(GovernanceError, match="approved automatically"):
         bank.governance.approve(officers["ana"], process_id)
+
+
+def test_an_approval_takes_effect_at_once_even_while_an_older_transaction_is_open(bank, root, officers, database_url):
+    """Consumers read a message once every older transaction has ended. Something else holding
+    a transaction open (autovacuum's ANALYZE does, briefly) must delay the effect of an approval
+    the operator just gave, not lose it until a worker passes."""
+    import threading
+
+    import psycopg
+
+    bank.governance.require_committee(root, ProcessType.WITHDRAW, "Credit Committee", 1)
+    _, account = funded_account(bank, root)
+    withdrawal = bank.deposits.initiate_withdrawal(root, account.id, 10_00)
+    blocker = psycopg.connect(database_url)
+    blocker.execute("SELECT pg_current_xact_id()")  # an open transaction holding an id, older than the vote
+    release = threading.Timer(0.3, blocker.rollback)
+    release.start()
+    try:
+        bank.governance.approve(officers["ana"], withdrawal.approval_process_id)
+        assert bank.deposits.withdrawal(root, withdrawal.id).status is WithdrawalStatus.PENDING_CONFIRMATION
+    finally:
+        release.cancel()
+        release.join()
+        blocker.close()
