@@ -82,6 +82,7 @@ class Obligation(Aggregate):
     liquidation_date: date | None
     default_date: date | None
     status: ObligationStatus
+    receivable_status: ObligationStatus  # where its outstanding sits on the books (paid: where it was last)
     paid_on: date | None
 
     @classmethod
@@ -129,11 +130,6 @@ class Obligation(Aggregate):
         if self.outstanding == 0:
             self._record(ObligationStatusChanged(ObligationStatus.PAID, on, None))
 
-    @property
-    def receivable_status(self) -> ObligationStatus:
-        """Where its outstanding sits on the books (a paid obligation: where it was last)."""
-        return self._last_open_status
-
     def _apply(self, event: Event) -> None:
         match event:
             case ObligationCreated(facility_id, kind, amount, reference, effective, due, overdue, liquidation, default):
@@ -141,12 +137,12 @@ class Obligation(Aggregate):
                 self.reference, self.effective, self.due_date = reference, effective, due
                 self.overdue_date, self.liquidation_date, self.default_date = overdue, liquidation, default
                 self.status, self.paid_on = ObligationStatus.NOT_YET_DUE, None
-                self._last_open_status = ObligationStatus.NOT_YET_DUE
+                self.receivable_status = ObligationStatus.NOT_YET_DUE
             case ObligationStatusChanged(status, on, _):
                 self.status = status
                 if status is ObligationStatus.PAID:
                     self.paid_on = on
                 else:
-                    self._last_open_status = status
+                    self.receivable_status = status
             case ObligationPaymentApplied(_, amount, _):
                 self.outstanding -= amount

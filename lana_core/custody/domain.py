@@ -95,6 +95,7 @@ class Custodian(Aggregate):
     whether those secrets are set (their ciphertexts stay private)."""
 
     stream_type = "custodian"
+    restorable = False  # the secrets' ciphertexts are private: loaded by replaying the events
     event_types = (CustodianCreated, CustodianSecretsRotated, CustodianActivated, CustodianDeactivated)
 
     name: str

@@ -8,11 +8,13 @@ stored events through the same ``_apply``, so the state is always the fold of th
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+import typing
+from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from lana_core.eventsourcing.codec import to_json
+from lana_core.eventsourcing.codec import decoder, to_json
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +38,10 @@ class Aggregate:
 
     stream_type: ClassVar[str]
     event_types: ClassVar[tuple[type[Event], ...]]
+    # Whether the aggregate's whole state is its public, annotated attributes, so that its
+    # snapshot (core.entities, written with every save) rebuilds it: the store then loads it
+    # from there instead of replaying its events. False for aggregates keeping private state.
+    restorable: ClassVar[bool] = True
 
     id: UUID
     version: int
@@ -52,6 +58,20 @@ class Aggregate:
         for event in events:
             aggregate._apply(event)
             aggregate.version += 1
+        return aggregate
+
+    @classmethod
+    def restore(cls: type[A], id: UUID, version: int, state: dict[str, Any]) -> A | None:
+        """The aggregate from its snapshot (as ``snapshot()`` wrote it) at ``version``; None if
+        the snapshot lacks an attribute (written before the attribute existed: replay it)."""
+        decoders = _state_decoders(cls)
+        if any(name not in state for name, _ in decoders):
+            return None
+        aggregate = cls.__new__(cls)
+        Aggregate.__init__(aggregate, id)
+        aggregate.version = version
+        for name, decode in decoders:
+            setattr(aggregate, name, decode(state[name]))
         return aggregate
 
     def _record(self, event: Event) -> None:
@@ -73,3 +93,13 @@ class Aggregate:
         """The current state as JSON, for the read model (lists, lookups, the CLI)."""
         state = {k: v for k, v in vars(self).items() if not k.startswith("_")}
         return to_json(state)
+
+
+@cache
+def _state_decoders(cls: type[Aggregate]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """(attribute, decoder) for each public attribute the class annotates."""
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        (name, decoder(hint)) for name, hint in hints.items()
+        if name not in ("id", "version") and not name.startswith("_") and typing.get_origin(hint) is not ClassVar
+    )

@@ -104,16 +104,30 @@ class EventStore:
         """The aggregates with these ids, in the order given (missing ones are left out)."""
         if not ids:
             return []
+        found: dict[UUID, A] = {}
+        if cls.restorable:
+            rows = self.conn.execute(
+                "SELECT stream_id, version, state FROM core.entities WHERE stream_id = ANY(%s) AND stream_type = %s",
+                (list(ids), cls.stream_type),
+            )
+            for stream_id, version, state in rows:
+                restored = cls.restore(stream_id, version, state)
+                if restored is not None:
+                    found[stream_id] = restored
+            if len(found) == len(ids):
+                return [found[i] for i in ids]
+        replay = [i for i in ids if i not in found]
         by_type = {t.event_type(): t for t in cls.event_types}
         events: dict[UUID, list[Event]] = {}
         rows = self.conn.execute(
             "SELECT stream_id, event_type, payload FROM core.events "
             "WHERE stream_id = ANY(%s) AND stream_type = %s ORDER BY stream_id, version",
-            (list(ids), cls.stream_type),
+            (replay, cls.stream_type),
         )
         for stream_id, event_type, payload in rows:
             events.setdefault(stream_id, []).append(decode_dataclass(by_type[event_type], payload))
-        return [cls.rehydrate(i, events[i]) for i in ids if i in events]
+        found.update((i, cls.rehydrate(i, events[i])) for i in events)
+        return [found[i] for i in ids if i in found]
 
     def find_ids(self, cls: type[Aggregate], where: str = "TRUE", params: Iterable[Any] = (),
                  *, order: str = "created_at, stream_id", limit: int | None = None) -> list[UUID]:

@@ -303,6 +303,7 @@ class PriceProvider(Aggregate):
     """
 
     stream_type = "price_provider"
+    restorable = False  # its config is one of several types, named by its kind: replayed
     event_types = (PriceProviderRegistered, PriceProviderConfigUpdated, PriceProviderActivated,
                    PriceProviderDeactivated)
 

@@ -49,11 +49,15 @@ def stored(event: Event) -> Event:
 
 def assert_rehydrates(aggregate: Aggregate) -> None:
     """Replaying the aggregate's pending events, as recorded and as stored, gives the same
-    aggregate: same version, same attributes, same snapshot, nothing pending."""
+    aggregate: same version, same attributes, same snapshot, nothing pending. A restorable
+    aggregate is also the same when restored from its snapshot, as the store writes it."""
     events = aggregate.pending_events
     assert len(events) == aggregate.version
-    for history in (events, [stored(e) for e in events]):
-        replayed = type(aggregate).rehydrate(aggregate.id, history)
+    rebuilt = [type(aggregate).rehydrate(aggregate.id, history) for history in (events, [stored(e) for e in events])]
+    if type(aggregate).restorable:
+        state = orjson.loads(orjson.dumps(aggregate.snapshot()))
+        rebuilt.append(type(aggregate).restore(aggregate.id, aggregate.version, state))
+    for replayed in rebuilt:
         assert replayed.version == aggregate.version
         assert replayed.pending_events == []
         assert replayed.snapshot() == aggregate.snapshot()
