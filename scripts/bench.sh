@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks (figures, not pass/fail), each against a baseline measured in the same run:
-#   ./scripts/bench.sh [ledger|end-of-day|all] [options of that benchmark, e.g. --quick]
+#   ./scripts/bench.sh [ledger|end-of-day|simulate|all] [options of that benchmark, e.g. --quick]
 source "$(dirname "$0")/bootstrap.sh"
 which="${1:-all}"
 [ $# -gt 0 ] && shift
 case "$which" in
   ledger) exec python benchmarks/ledger_posting.py "$@" ;;
   end-of-day) exec python benchmarks/end_of_day.py "$@" ;;
-  all) python benchmarks/ledger_posting.py "$@" && exec python benchmarks/end_of_day.py "$@" ;;
-  *) echo "usage: $0 [ledger|end-of-day|all] [--quick]" >&2; exit 2 ;;
+  simulate) exec python benchmarks/simulate.py "$@" ;;
+  all) python benchmarks/ledger_posting.py "$@" && python benchmarks/end_of_day.py "$@" &&
+       exec python benchmarks/simulate.py "$@" ;;
+  *) echo "usage: $0 [ledger|end-of-day|simulate|all] [--quick]" >&2; exit 2 ;;
 esac

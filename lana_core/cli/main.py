@@ -7,6 +7,7 @@ Set ``LANA_DEBUG=1`` to see tracebacks.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 
@@ -113,29 +114,48 @@ def migrate_cmd() -> None:
 
 
 @cli.command("demo")
+@click.option("--customers", type=click.IntRange(1, 100_000), default=150, show_default=True,
+              help="A smaller (or larger) demo bank.")
+@click.option("--months", type=click.IntRange(1, 120), default=12, show_default=True)
 @click.pass_obj
-def demo_cmd(app: AppContext) -> None:
-    """The main job: start the database, migrate, set the bank up, run a month of operations
-    (customers, KYC, deposits, an approved withdrawal, manual entries), show the trial balance."""
+def demo_cmd(app: AppContext, customers: int, months: int) -> None:
+    """The main job: start the database, migrate, simulate the demo bank (a year of 150
+    customers through the real services: `lana simulate --seed 2026 --customers 150 --start-date
+    2025-07-01`), show its summary and the last month's trial balance. Running it again changes
+    nothing."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from lana_core.cli.render import print_trial_balance
+    from lana_core.cli.simulate import print_summary
     from lana_core.db import resolve_database_url
-    from lana_core.demo import SUPERUSER, run_demo
+    from lana_core.demo import DEMO, SUPERUSER, run_demo
     from lana_core.money import Currency
 
     with err_console.status("starting the database") as status:
         url = resolve_database_url()
         status.update("applying migrations")
         migrate(url)
-        lana = app.lana()
-        result = run_demo(lana, on_step=lambda step: status.update(step))
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+                  TimeElapsedColumn(), console=err_console) as progress:
+        task = progress.add_task("simulating the demo bank", total=None)
+        spec = dataclasses.replace(DEMO, customers=customers)
+        result = run_demo(url, spec=spec, months=months, on_day=lambda day, done, total: progress.update(
+            task, completed=done, total=total, description=f"simulated {day}"))
+    if not result.simulated_days:
+        err_console.print("the demo bank was already simulated: nothing new")
+    print_summary(result.summary, spec)
+    lana = app.lana()
     admin = lana.actor(SUPERUSER)
-    today = lana.clock.today()
-    err_console.print(f"database: {url}\nacting as {SUPERUSER} (superuser)")
-    for line in result.created or ["the demo bank was already loaded: nothing new"]:
-        err_console.print(f"  {line}")
+    last = result.summary.simulated_through or result.last
     for currency in (Currency.USD, Currency.BTC):
-        print_trial_balance(console, lana.accounting.trial_balance(admin, today.replace(day=1), today, currency))
-    err_console.print(f"try: lana --as {SUPERUSER} customer list   (or export LANA_USER={SUPERUSER})")
+        print_trial_balance(console, lana.accounting.trial_balance(admin, last.replace(day=1), last, currency))
+    err_console.print(f"database: {url}\ntry: lana --as {SUPERUSER} credit list   (or export LANA_USER={SUPERUSER})")
 
 
 def _register_groups() -> None:
@@ -153,10 +173,12 @@ def _register_groups() -> None:
     from lana_core.cli.report import report
     from lana_core.cli.serve import serve
     from lana_core.cli.setup import setup_cmd
+    from lana_core.cli.simulate import simulate
     from lana_core.cli.worker import worker
 
     cli.add_command(setup_cmd)
     cli.add_command(serve)
+    cli.add_command(simulate)
     for group in (access, customer, deposit, governance, accounting, ledger, report, config, worker, price, custody, credit, jobs):
         cli.add_command(group)
 

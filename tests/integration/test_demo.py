@@ -1,35 +1,28 @@
-"""The demo bank: real operations end to end, balanced books, and nothing twice."""
+"""The demo: the simulated bank, built once; running it again changes nothing."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from lana_core.app import AppConfig, Lana
-from lana_core.customer.domain import KycStatus
-from lana_core.demo import SUPERUSER, run_demo
-from lana_core.deposit.domain import WithdrawalStatus
-from lana_core.ledger.invariants import check_ledger
+from lana_core.db import Database
+from lana_core.demo import DEMO, run_demo
+from lana_core.simulation import Spec
 from tests.integration.conftest import snapshot
 
 
-def test_the_demo_runs_the_bank_through_real_operations_once(db, tmp_path):
-    app = Lana(db, AppConfig(document_folder=str(tmp_path)))
-    first = run_demo(app)
-    assert first.created and first.setup.chart is not None
-    admin = app.actor(SUPERUSER)
-    customers = app.customers.list(admin)
-    assert len(customers) == 3 and all(c.kyc_status is KycStatus.VERIFIED for c in customers)
-    withdrawals = app.deposits.withdrawals(admin)
-    assert {w.status for w in withdrawals} == {WithdrawalStatus.CONFIRMED}
-    tb = app.accounting.trial_balance(admin, date(2026, 3, 1), date(2026, 3, 2))
-    assert tb.totals.balanced
-    sheet = app.accounting.balance_sheet(admin, date(2026, 3, 2))
-    # deposits 1,609,450.75 less 255,000 paid out, and the unpaid software invoice 1,290.40
-    assert sheet.balanced and sheet.liabilities.total == 1_355_741_15
-    with db.unit_of_work() as uow:
-        assert check_ledger(uow.conn) == []
+def test_the_demo_is_a_simulated_bank_and_a_second_run_changes_nothing(database_url):
+    small = Spec(seed=DEMO.seed, customers=12, start_date=date(2025, 12, 1))
+    days = []
+    first = run_demo(database_url, spec=small, months=1, on_day=lambda day, done, total: days.append((done, total)))
+    assert (first.first, first.last, first.simulated_days) == (date(2025, 12, 1), date(2025, 12, 31), 31)
+    assert days[0] == (1, 31) and days[-1] == (31, 31)
+    assert first.summary.simulated_through == date(2025, 12, 31) and first.summary.invariant_violations == []
+    assert first.summary.counts["customers"]["active"] >= 10
 
-    before = snapshot(app)
-    again = run_demo(app)
-    assert again.created == [] and again.setup.chart is None
-    assert snapshot(app) == before
+    with Database(database_url) as db:
+        app = Lana(db, AppConfig())
+        before = snapshot(app)
+        again = run_demo(database_url, spec=small, months=1)
+        assert again.simulated_days == 0 and snapshot(app) == before
+
