@@ -31,7 +31,8 @@ MODULE_ACCOUNTS: dict[str, tuple[str, Direction, str]] = {
     "CREDIT.FACILITY_OMNIBUS": ("Credit facility commitments (contra)", Direction.DEBIT, "71.01"),
     "CREDIT.INTEREST_ADDED_OMNIBUS": ("Interest added to obligations (contra)", Direction.DEBIT, "71.02"),
     "CREDIT.COLLATERAL_OMNIBUS": ("Collateral pledged (contra)", Direction.DEBIT, "72.01"),
-    "CREDIT.LIQUIDATION_PROCEEDS_OMNIBUS": ("Liquidation proceeds (contra)", Direction.DEBIT, "72.02"),
+    # The cash a sale of collateral brings in, until it settles with the bank's other cash.
+    "CREDIT.LIQUIDATION_PROCEEDS_OMNIBUS": ("Liquidation proceeds received", Direction.DEBIT, "11.03"),
     "CREDIT.PAYMENTS_OMNIBUS": ("Payments received on facilities", Direction.CREDIT, "81.03"),
     "CREDIT.INTEREST_INCOME": ("Interest on bitcoin-backed loans", Direction.CREDIT, "41.01"),
     "CREDIT.FEE_INCOME": ("Loan structuring fees", Direction.CREDIT, "42.01"),
@@ -66,7 +67,10 @@ def facility_accounts(customer_type: CustomerType, long_term: bool) -> dict[str,
         # Disbursed and billed, not yet paid: a payment beyond it would overdraw it.
         "UNCOVERED": ("Uncovered outstanding", Direction.CREDIT, "81.02", True),
         "PAYMENT_HOLDING": ("Payments being allocated", Direction.CREDIT, "11.03", False),
-        "PROCEEDS": ("Proceeds from liquidation", Direction.CREDIT, "82.04", False),
+        # Owed back to the borrower until applied: it pays the facility, any surplus goes to
+        # their deposit account. On the balance sheet, against the cash received: the sale of
+        # collateral turns a receivable into cash, it creates no off-balance money.
+        "PROCEEDS": ("Liquidation proceeds to apply", Direction.CREDIT, "22.04", False),
         "COLLATERAL": ("Bitcoin collateral held", Direction.CREDIT, "82.01", False),
         "COLLATERAL_IN_LIQUIDATION": ("Collateral in liquidation", Direction.CREDIT, "82.02", False),
         "LIQUIDATED_COLLATERAL": ("Liquidated collateral", Direction.CREDIT, "82.03", False),

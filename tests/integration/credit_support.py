@@ -76,10 +76,18 @@ def morning_of(clock: FixedClock, day: date) -> None:
 
 
 def check_books(app: Lana, facility_id) -> None:
-    """The ledger's invariants hold, and each obligation's outstanding sits in the receivable
-    account of its status: per kind and status, the entities' sum equals the ledger's balance."""
+    """The ledger's invariants hold, the balance sheet balances (assets = liabilities + equity +
+    current earnings), and each obligation's outstanding sits in the receivable account of its
+    status: per kind and status, the entities' sum equals the ledger's balance."""
     with app.db.unit_of_work() as uow:
         assert check_ledger(uow.conn) == []
+        from lana_core.accounting.chart import ChartOfAccounts
+        from lana_core.accounting.statements import Statements
+
+        statements = Statements(uow.ledger, ChartOfAccounts(uow.ledger).load())
+        for currency in (Currency.USD, Currency.BTC):
+            sheet = statements.balance_sheet(date(2100, 1, 1), currency)
+            assert sheet.balanced, (currency, sheet.assets.total, sheet.total_liabilities_and_equity)
         facility = uow.events.load(CreditFacility, facility_id)
         obligations = uow.events.find_all(Obligation, "state->>'facility_id' = %s", (str(facility_id),))
         expected: dict[str, int] = {}

@@ -26,7 +26,7 @@ def test_the_default_chart_becomes_a_tree_of_account_sets(db):
     with db.unit_of_work() as uow:
         chart = ChartOfAccounts(uow.ledger).load()
         members = [m.code for m in uow.ledger.set_members("21.01")]
-    assert len(result.created) == len(chart.entries) == 107
+    assert len(result.created) == len(chart.entries) == 106
     assert chart.entry("21.01.0101").depth == 3
     assert chart.entry("21.01.0101").category is Category.LIABILITY
     assert chart.entry("72.01").category is Category.OFF_BALANCE_SHEET
@@ -42,7 +42,7 @@ def test_importing_the_same_chart_again_changes_nothing(db):
     with db.unit_of_work() as uow:
         again = ChartOfAccounts(uow.ledger).import_default()
         uow.commit()
-    assert again.created == () and again.unchanged == 107
+    assert again.created == () and again.unchanged == 106
     assert chart_state(db) == before
 
 
