@@ -1,4 +1,5 @@
-"""The event store on PostgreSQL: ``core.events`` (the truth) and ``core.entities`` (current state).
+"""The event store on PostgreSQL: ``core.events`` (the truth), ``core.entities`` (current state)
+and ``core.entity_versions`` (every state after a save, for the warehouse).
 
 Saving an aggregate appends its pending events at the next versions. If another transaction
 appended to the same entity meanwhile, the (stream_id, version) key collides and the save fails
@@ -48,7 +49,7 @@ class EventStore:
             return []
         now = self.clock.now()
         actor = self._actor()
-        event_rows, entity_rows, saved = [], [], []
+        event_rows, entity_rows, version_rows, saved = [], [], [], []
         for aggregate in changed:
             events = aggregate._pending
             first = aggregate.version - len(events) + 1
@@ -57,8 +58,9 @@ class EventStore:
                  Jsonb(to_json(e), dumps=orjson.dumps), now, actor)
                 for i, e in enumerate(events)
             )
-            entity_rows.append((aggregate.id, aggregate.stream_type, aggregate.version,
-                                Jsonb(aggregate.snapshot(), dumps=orjson.dumps), now, now))
+            state = Jsonb(aggregate.snapshot(), dumps=orjson.dumps)
+            entity_rows.append((aggregate.id, aggregate.stream_type, aggregate.version, state, now, now))
+            version_rows.append((aggregate.id, aggregate.version, aggregate.stream_type, state, now))
             saved.extend(events)
         try:
             with self.conn.cursor() as cur:
@@ -73,6 +75,11 @@ class EventStore:
                     "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, "
                     "state = EXCLUDED.state, updated_at = EXCLUDED.updated_at",
                     entity_rows,
+                )
+                cur.executemany(
+                    "INSERT INTO core.entity_versions (stream_id, version, stream_type, state, recorded_at) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    version_rows,
                 )
         except psycopg.errors.UniqueViolation as exc:
             if exc.diag.constraint_name == "events_pkey":

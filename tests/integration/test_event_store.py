@@ -31,6 +31,26 @@ def test_an_entity_is_rebuilt_from_its_events_and_its_current_state_is_kept_besi
                          "roles": ["accountant"]})
 
 
+def test_every_saved_state_is_kept_for_the_warehouse(db):
+    with db.unit_of_work() as uow:
+        user = User.create(uuid4(), "ann@bank.example", "Ann")
+        uow.events.save(user)
+        user.assign_role("accountant")
+        user.assign_role("admin")
+        uow.events.save(user)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        versions = uow.conn.execute(
+            "SELECT version, state->'roles' FROM core.entity_versions WHERE stream_id = %s ORDER BY version",
+            (user.id,)).fetchall()
+        current = uow.conn.execute("SELECT version, state FROM core.entities WHERE stream_id = %s", (user.id,)).fetchone()
+        last = uow.conn.execute("SELECT state FROM core.entity_versions WHERE stream_id = %s AND version = 3",
+                                (user.id,)).fetchone()[0]
+    # One row per save, at the version the save reached: the two roles came in one save.
+    assert versions == [(1, []), (3, ["accountant", "admin"])]
+    assert current == (3, last)
+
+
 def test_a_stale_writer_gets_a_conflict_and_the_first_writer_keeps_its_change(db):
     with db.unit_of_work() as uow:
         user = User.create(uuid4(), "ann@bank.example")
