@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -22,6 +23,14 @@ def bank(db: Database, tmp_path) -> Iterator[Lana]:
     app = Lana(db, AppConfig(kyc_webhook_secret=KYC_SECRET, document_folder=str(tmp_path / "documents")))
     setup(app, ROOT)
     yield app
+
+
+@pytest.fixture
+def warehouse(tmp_path, monkeypatch) -> Path:
+    """A warehouse folder of the test's own (raw.duckdb and Meltano's bookmarks), empty."""
+    path = tmp_path / "warehouse"
+    monkeypatch.setenv("LANA_WAREHOUSE_DIR", str(path))
+    return path
 
 
 @pytest.fixture
