@@ -78,3 +78,26 @@ def show(app: AppContext, run_id: str, fmt: str) -> None:
     """One report run: where it stands and the files it produced."""
     _show_run(fmt, app.lana().reports.run(app.actor(), parse_id(run_id, "report run id")))
 
+
+@report.command("run")
+@click.argument("definition_id")
+@click.option("--as-of", "as_of", type=DATE, help="The day the report describes.")
+@click.option("--environment", type=click.Choice(["dev", "prod"]), default="dev", show_default=True,
+              help="dev: the DuckDB warehouse ($LANA_WAREHOUSE_DIR), files under $LANA_HOME/reports; "
+                   "prod: BigQuery ($LANA_BQ_*), files in the bucket $LANA_REPORTS_BUCKET.")
+@format_option
+@click.pass_obj
+def run(app: AppContext, definition_id: str, as_of, environment: str, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Request a run of a report and carry it out now: read the warehouse, write every file (XML
+    checked against the regulator's XSD in $LANA_SSF_XSD_DIR), publish them together, record the
+    outcome on the run. Prints the run and where its files are."""
+    from lana_core.cli.context import err_console
+    from reports import storage, warehouse
+    from reports.execute import execute_run
+
+    source, target = warehouse.from_environment(environment), storage.from_environment(environment)
+    lana = app.lana()
+    requested = lana.reports.request_run(app.actor(), definition_id, as_of)
+    err_console.print(f"report run {requested.id}: producing {definition_id} as of {as_of} into {target}")
+    done = execute_run(lana, requested.id, warehouse=source, storage=target)
+    _show_run(fmt, done)
