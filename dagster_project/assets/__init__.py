@@ -1,0 +1,1 @@
+"""The data platform's assets: ``raw`` (the EL), ``dbt`` (the models), ``reports`` (the files)."""

@@ -1,0 +1,1 @@
+"""Asset checks beyond dbt's tests: the data-quality gates (``quality``)."""
