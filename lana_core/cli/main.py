@@ -117,12 +117,15 @@ def migrate_cmd() -> None:
 @click.option("--customers", type=click.IntRange(1, 100_000), default=150, show_default=True,
               help="A smaller (or larger) demo bank.")
 @click.option("--months", type=click.IntRange(1, 120), default=12, show_default=True)
+@click.option("--pipeline/--no-pipeline", default=True, show_default=True,
+              help="Then extract-load the bank into the warehouse and build the marts (`lana pipeline run`).")
 @click.pass_obj
-def demo_cmd(app: AppContext, customers: int, months: int) -> None:
+def demo_cmd(app: AppContext, customers: int, months: int, pipeline: bool) -> None:
     """The main job: start the database, migrate, simulate the demo bank (a year of 150
     customers through the real services: `lana simulate --seed 2026 --customers 150 --start-date
-    2025-07-01`), show its summary and the last month's trial balance. Running it again changes
-    nothing."""
+    2025-07-01`), show its summary and the last month's trial balance, then run the data
+    pipeline (extract-load, dbt build) and check the warehouse's trial balance against the core's.
+    Running it again changes nothing in the bank."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -156,6 +159,56 @@ def demo_cmd(app: AppContext, customers: int, months: int) -> None:
     for currency in (Currency.USD, Currency.BTC):
         print_trial_balance(console, lana.accounting.trial_balance(admin, last.replace(day=1), last, currency))
     err_console.print(f"database: {url}\ntry: lana --as {SUPERUSER} credit list   (or export LANA_USER={SUPERUSER})")
+    if pipeline:
+        _demo_pipeline(lana, admin, last)
+
+
+def _demo_pipeline(lana, admin, last) -> None:  # type: ignore[no-untyped-def]
+    """The data platform over the demo bank: extract-load and build; the warehouse's trial balance
+    of the last month compared with the core's, line by line, in both currencies; the
+    data-quality gates; then every report as of the last simulated day, each as a report run of
+    the core, and where their files are."""
+    import duckdb
+
+    from lana_core.cli.pipeline import _build, _extract_load
+    from lana_core.money import Currency
+    from lana_core.warehouse.el import warehouse_dir
+    from lana_core.warehouse.quality import check_marts, check_raw
+    from reports import storage, warehouse
+    from reports.execute import execute_run
+
+    _extract_load("dev")
+    _build("dev", full_refresh=False)
+    marts = warehouse_dir() / "lana.duckdb"
+    with duckdb.connect(str(marts), read_only=True) as wh:
+        for currency in (Currency.USD, Currency.BTC):
+            core = lana.accounting.trial_balance(admin, last.replace(day=1), last, currency)
+            rows = {code: tuple(rest) for code, *rest in wh.execute(
+                "SELECT node_code, opening, debits, credits, closing FROM trial_balance "
+                "WHERE period_start = ? AND currency = ? AND layer = 'settled'", [last.replace(day=1), currency.value]).fetchall()}
+            expected = {line.code: (line.opening, line.debits, line.credits, line.closing) for line in core.lines}
+            if rows != expected:
+                differ = sorted(code for code in expected.keys() | rows.keys() if rows.get(code) != expected.get(code))
+                raise LanaError(f"the warehouse's {currency.value} trial balance differs from the core's at "
+                                f"{', '.join(differ[:5])}")
+            err_console.print(f"warehouse: the {currency.value} trial balance of {last:%Y-%m} equals the core's "
+                              f"({len(rows)} lines)")
+    with err_console.status("data-quality gates (Great Expectations)"):
+        gates = [check_raw(warehouse_dir()), check_marts(warehouse_dir())]
+    for gate in gates:
+        err_console.print(gate.message().splitlines()[0])
+        gate.raise_for_failures()  # no report from data that failed a gate
+    source, target = warehouse.from_environment("dev"), storage.from_environment("dev")
+    with err_console.status(f"reports as of {last}") as status:
+        produced = []
+        for definition in lana.reports.definitions(admin):
+            status.update(f"reports as of {last}: {definition.id}")
+            requested = lana.reports.request_run(admin, definition.id, last)
+            produced.append(execute_run(lana, requested.id, warehouse=source, storage=target))
+    for run in produced:
+        err_console.print(f"{run.definition_id:<42} {', '.join(f.location for f in run.files)}")
+    err_console.print(f"marts: {marts}\nData Docs: {gates[-1].data_docs}\n"
+                      f"reports: {len(produced)} runs as of {last}, files above")
 
 
 def _register_groups() -> None:
@@ -169,6 +222,7 @@ def _register_groups() -> None:
     from lana_core.cli.governance import governance
     from lana_core.cli.jobs import jobs
     from lana_core.cli.ledger import ledger
+    from lana_core.cli.pipeline import pipeline
     from lana_core.cli.price import price
     from lana_core.cli.report import report
     from lana_core.cli.serve import serve
@@ -179,7 +233,8 @@ def _register_groups() -> None:
     cli.add_command(setup_cmd)
     cli.add_command(serve)
     cli.add_command(simulate)
-    for group in (access, customer, deposit, governance, accounting, ledger, report, config, worker, price, custody, credit, jobs):
+    for group in (access, customer, deposit, governance, accounting, ledger, report, config, worker, price, custody, credit, jobs,
+                  pipeline):
         cli.add_command(group)
 
 

@@ -19,14 +19,15 @@ _UNSET = ("LANA_USER", "LANA_INLINE_CONSUMERS", "LANA_DEBUG", "PYTHONDONTWRITEBY
 _PYCACHE = Path(tempfile.gettempdir()) / "lana-e2e-pycache"
 
 
-def lana(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def lana(*args: str, env: dict[str, str] | None = None, check: bool = True,
+         timeout: float = 120) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in _UNSET}
     result = subprocess.run(
         [sys.executable, "-m", "lana_core.cli.main", *args],
         capture_output=True,
         text=True,
         env={**base, "COLUMNS": "160", "PYTHONPYCACHEPREFIX": str(_PYCACHE), **(env or {})},
-        timeout=120,
+        timeout=timeout,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"lana {' '.join(args)} failed ({result.returncode}): {result.stderr}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -10,6 +11,9 @@ import pytest
 from lana_core.db import Database
 from tests.e2e.cli import ROOT, lana
 from tests.sample_books import load_sample_books
+
+# The regulator's XSDs: the team's reference folder beside the project (never copied into it).
+SSF_XSD = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "ssf-xsd"
 
 
 @pytest.fixture
@@ -26,11 +30,21 @@ def as_root(*args: str, env: dict[str, str], check: bool = True):  # type: ignor
 
 
 def test_the_demo_simulates_its_bank_once_and_prints_a_balanced_trial_balance(env):
-    first = lana("demo", "--customers", "12", "--months", "1", env=env)
+    env = {**env, "LANA_SSF_XSD_DIR": str(SSF_XSD)}
+    first = lana("demo", "--customers", "12", "--months", "1", env=env, timeout=600)
     assert "Simulated bank (seed 2026, 12 customers, from 2025-07-01 through 2025-07-31)" in first.stdout
     assert "· USD · settled layer" in first.stdout and "· BTC · settled layer" in first.stdout
     assert first.stdout.count("balanced") == 2 and "NOT BALANCED" not in first.stdout
-    second = lana("demo", "--customers", "12", "--months", "1", env=env)
+    # Then the pipeline: the warehouse's trial balance is checked against the core's.
+    for currency in ("USD", "BTC"):
+        assert f"warehouse: the {currency} trial balance of 2025-07 equals the core's (106 lines)" in first.stderr
+    # The gates passed, and every report was produced as of the last day, each with its files.
+    assert "raw gate: 13 of 13 suites passed" in first.stderr and "marts gate: 4 of 4 suites passed" in first.stderr
+    assert "reports: 12 runs as of 2025-07-31" in first.stderr
+    reports = Path(env["LANA_HOME"]) / "reports"
+    manifests = [json.loads(p.read_text()) for p in reports.glob("*/manifest.json")]
+    assert len(manifests) == 12 and {m["as_of"] for m in manifests} == {"2025-07-31"}
+    second = lana("demo", "--customers", "12", "--months", "1", "--no-pipeline", env=env)
     assert "the demo bank was already simulated: nothing new" in second.stderr
     assert second.stdout == first.stdout
     check = lana("--as", "sim.admin@lana.bank", "ledger", "check", env=env)
