@@ -28,13 +28,9 @@ import pytest
 
 from lana_core.config import PROJECT_ROOT
 from lana_core.simulation import Spec, open_simulation
-from lana_core.warehouse.bigquery_emulator import (
-    EmulatorError,
-    bigquery_emulator,
-    ensure_installed,
-)
 from lana_core.warehouse.bigquery_raw import copy_raw_layer
 from lana_core.warehouse.el import TABLES, extract_load, tap_url
+from tests.warehouse_support import local_bigquery
 
 pytestmark = pytest.mark.bigquery_emulator
 
@@ -48,13 +44,7 @@ START = date(2025, 12, 1)
 @pytest.fixture(scope="module")
 def bq():
     """One emulator for the module (each test writes its own datasets)."""
-    try:
-        ensure_installed()
-    except EmulatorError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"the BigQuery emulator cannot be installed here: {str(error).splitlines()[0]}")
-    with bigquery_emulator() as emulator:
+    with local_bigquery() as emulator:
         yield emulator
 
 

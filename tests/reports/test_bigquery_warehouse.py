@@ -8,22 +8,16 @@ Skipped, with the reason, only when the emulator cannot be installed on this mac
 
 from __future__ import annotations
 
-import os
-
 import duckdb
 import pytest
 
 from lana_core.report.domain import definitions
-from lana_core.warehouse.bigquery_emulator import (
-    EmulatorError,
-    bigquery_emulator,
-    ensure_installed,
-)
 from lana_core.warehouse.bigquery_raw import copy_raw_layer
 from reports.run import run_report
 from reports.storage import LocalFolder
 from reports.warehouse import BigQueryWarehouse
 from tests.reports.support import XSD_DIR, D
+from tests.warehouse_support import local_bigquery
 
 pytestmark = pytest.mark.bigquery_emulator
 
@@ -37,13 +31,8 @@ FINANCE_RELATIONS = ("int_ledger_dates", "int_chart_node_balances_daily", "int_c
 
 @pytest.fixture(scope="module")
 def bq():
-    try:
-        ensure_installed()
-    except EmulatorError as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"the BigQuery emulator cannot be installed here: {str(error).splitlines()[0]}")
-    with bigquery_emulator() as emulator:
+    """One emulator for the module (each test writes its own datasets)."""
+    with local_bigquery() as emulator:
         yield emulator
 
 

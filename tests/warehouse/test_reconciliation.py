@@ -12,13 +12,11 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from lana_core.app import AppConfig, Lana
-from lana_core.db import Database
 from lana_core.money import Currency
-from lana_core.simulation import Spec, open_simulation
+from lana_core.simulation import Spec
 from lana_core.simulation.engine import SUPERUSER, add_months
-from lana_core.warehouse.el import extract_load
 from lana_core.warehouse.transform import build, run_unit_tests
+from tests.warehouse_support import simulated_warehouse
 
 SPEC = Spec(seed=5, customers=15, start_date=date(2025, 7, 1))
 MONTHS = [add_months(SPEC.start_date, i) for i in range(12)]
@@ -28,23 +26,8 @@ MONTHS = [add_months(SPEC.start_date, i) for i in range(12)]
 def warehouse(server, template_db, tmp_path_factory):
     """A simulated year, extracted and built half a year at a time (the second build is
     incremental); yields (the core's app, the warehouse folder)."""
-    from tests.conftest import fresh_database
-
-    folder = tmp_path_factory.mktemp("warehouse")
-    with fresh_database(server, template_db) as url:
-        app, sim = open_simulation(url, SPEC)
-        mp = pytest.MonkeyPatch()
-        mp.setenv("LANA_WAREHOUSE_DIR", str(folder))
-        try:
-            for _ in range(2):
-                sim.run(6)
-                extract_load(url)
-                build(folder)
-            app.db.close()
-            with Database(url) as db:
-                yield Lana(db, AppConfig()), folder
-        finally:
-            mp.undo()
+    with simulated_warehouse(server, template_db, tmp_path_factory.mktemp("warehouse"), SPEC, [6, 6]) as built:
+        yield built
 
 
 def month_end(month: date) -> date:

@@ -18,13 +18,10 @@ import duckdb
 import pytest
 import xmlschema
 
-from lana_core.app import AppConfig, Lana
-from lana_core.db import Database
 from lana_core.money import Currency
-from lana_core.simulation import Spec, open_simulation
+from lana_core.simulation import Spec
 from lana_core.simulation.engine import SUPERUSER, add_months
-from lana_core.warehouse.el import extract_load
-from lana_core.warehouse.transform import build
+from tests.warehouse_support import simulated_warehouse
 
 SPEC = Spec(seed=5, customers=20, start_date=date(2025, 7, 1))
 MONTHS = 9
@@ -45,22 +42,8 @@ THRESHOLD_CENTS = 25_000_00
 @pytest.fixture(scope="module")
 def warehouse(server, template_db, tmp_path_factory):
     """A simulated bank, extracted and built once; yields (the core's app, the warehouse folder)."""
-    from tests.conftest import fresh_database
-
-    folder = tmp_path_factory.mktemp("warehouse")
-    with fresh_database(server, template_db) as url:
-        app, sim = open_simulation(url, SPEC)
-        mp = pytest.MonkeyPatch()
-        mp.setenv("LANA_WAREHOUSE_DIR", str(folder))
-        try:
-            sim.run(MONTHS)
-            extract_load(url)
-            build(folder)  # every model and its data tests, the regulatory ones included
-            app.db.close()
-            with Database(url) as db:
-                yield Lana(db, AppConfig()), folder
-        finally:
-            mp.undo()
+    with simulated_warehouse(server, template_db, tmp_path_factory.mktemp("warehouse"), SPEC, [MONTHS]) as built:
+        yield built
 
 
 def query(folder: Path, sql: str, params: list | None = None) -> list[tuple]:
