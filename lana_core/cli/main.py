@@ -196,7 +196,7 @@ def _demo_pipeline(lana, admin, last) -> None:  # type: ignore[no-untyped-def]
     with err_console.status("data-quality gates (Great Expectations)"):
         gates = [check_raw(warehouse_dir()), check_marts(warehouse_dir())]
     for gate in gates:
-        err_console.print(gate.message().splitlines()[0])
+        err_console.print(gate.message().splitlines()[0].split("; Data Docs")[0], soft_wrap=True)
         gate.raise_for_failures()  # no report from data that failed a gate
     source, target = warehouse.from_environment("dev"), storage.from_environment("dev")
     with err_console.status(f"reports as of {last}") as status:
@@ -205,10 +205,13 @@ def _demo_pipeline(lana, admin, last) -> None:  # type: ignore[no-untyped-def]
             status.update(f"reports as of {last}: {definition.id}")
             requested = lana.reports.request_run(admin, definition.id, last)
             produced.append(execute_run(lana, requested.id, warehouse=source, storage=target))
-    for run in produced:
-        err_console.print(f"{run.definition_id:<42} {', '.join(f.location for f in run.files)}")
+    from pathlib import Path
+
+    for run in produced:  # each run's folder (<reports>/<run id>/<norm>/) and its files
+        folder = Path(run.files[0].location).parent
+        err_console.print(f"{run.definition_id:<38} {folder}/  {', '.join(f.name for f in run.files)}", soft_wrap=True)
     err_console.print(f"marts: {marts}\nData Docs: {gates[-1].data_docs}\n"
-                      f"reports: {len(produced)} runs as of {last}, files above")
+                      f"reports: {len(produced)} runs as of {last}, files above", soft_wrap=True)
 
 
 def _register_groups() -> None:
