@@ -18,9 +18,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
 
-import great_expectations.expectations as gxe
-from great_expectations.expectations import Expectation
+if TYPE_CHECKING:
+    from great_expectations.expectations import Expectation
+
+
+class _Expectations:
+    """``great_expectations.expectations``, imported when an expectation is first built (a run),
+    not when the suites are listed: importing GX takes about 6 s."""
+
+    def __getattr__(self, name: str) -> Any:
+        import great_expectations.expectations
+
+        return getattr(great_expectations.expectations, name)
+
+
+gxe = _Expectations()
 
 from lana_core.warehouse.quality.registry import (
     ACCOUNT_STATUSES,
