@@ -2,7 +2,7 @@
 assets materialized with every check passing (dbt's tests and the quality gates), then every
 report as of one day, each a completed report run in the core whose files are valid and whose
 totals are the core's; a second run writes the same bytes. A mart failing a blocking check stops
-its report in the same run. The sensor carries out a run an operator requested in the core,
+its report in the same run, and bad data in the raw layer fails its gate: no report. The sensor carries out a run an operator requested in the core,
 refuses one whose mart failed its latest checks, and a run that dies early is failed in the
 core. The report schedules wait for the core to close the day."""
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -259,3 +260,43 @@ def test_a_mart_failing_a_blocking_check_stops_its_report_in_the_same_run(bank, 
     assert report not in {e.asset_key for e in result.get_asset_materialization_events()}
     assert "report__finance__loan_portfolio" not in {e.step_key for e in result.get_step_success_events()}
     assert len(bank.app.reports.runs(bank.app.actor(SUPERUSER))) == before
+
+
+def test_bad_data_in_the_raw_layer_fails_its_gate_and_no_report_is_published(bank, tmp_path):
+    """A ledger entry with a negative amount in an unknown currency is in the raw layer (the EL
+    only adds to it). A run that extracts, builds and reports: the raw layer's gate fails on that
+    row, naming it, and neither the models nor the report after it run: no report run is
+    requested in the core and no file is written."""
+    from dagster import AssetSelection
+
+    from dagster_project.assets.raw import raw_key
+    from lana_core.warehouse.el import LOADER_PYTHON
+
+    folder = tmp_path / "warehouse"
+    folder.mkdir()
+    for name in ("raw.duckdb", "lana.duckdb", "meltano.db"):  # the bookmarks too: the EL goes on from them
+        shutil.copy(bank.folder / name, folder / name)
+    # Written with the loader's own duckdb, as the raw file always is (a newer one could upgrade it).
+    bad = ("INSERT INTO raw.raw.ledger_entries BY NAME SELECT transaction_id, 99 AS entry_index, account_id, 'EUR' AS currency, "
+           "layer, direction, -500 AS amount, description, effective_date, recorded_at, xact_id "
+           "FROM raw.raw.ledger_entries LIMIT 1")
+    done = subprocess.run([str(LOADER_PYTHON), "-c", f"import duckdb, sys; duckdb.connect(sys.argv[1]).execute({bad!r})",
+                           str(folder / "raw.duckdb")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    reports = tmp_path / "reports"
+    before = len(bank.app.reports.runs(bank.app.actor(SUPERUSER)))
+    report = report_key("finance/trial_balance")
+    result = materialize(EVERYTHING, instance=DagsterInstance.ephemeral(),
+                         resources={**bank.resources, "warehouse": Warehouse(directory=str(folder)),
+                                    "files": ReportFiles(folder=str(reports), schemas=str(XSD_DIR))},
+                         partition_key=D.isoformat(), selection=AssetSelection.assets(report).upstream().required_multi_asset_neighbors(),
+                         raise_on_error=False)
+    assert not result.success
+    failed = {e.check_name: e for e in result.get_asset_check_evaluations() if not e.passed}
+    assert set(failed) == {"raw_ledger_entries"} and failed["raw_ledger_entries"].asset_key == raw_key("ledger_entries")
+    why = failed["raw_ledger_entries"].description
+    assert "currency" in why and "amount" in why and "entry_index=99" in why
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert report not in materialized and AssetKey("trial_balance") not in materialized
+    assert len(bank.app.reports.runs(bank.app.actor(SUPERUSER))) == before
+    assert not reports.exists() or not any(reports.iterdir())
